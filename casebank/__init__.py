@@ -1,0 +1,1 @@
+"""Guidance case library, case taxonomy, the privacy scanner and the review workflow."""

@@ -1,0 +1,11 @@
+"""App config for casebank."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasebankConfig(AppConfig):
+    name = "casebank"
+    label = "casebank"
+    verbose_name = _("Case library")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""Models of casebank; they arrive with their issue."""

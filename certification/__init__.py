@@ -1,0 +1,1 @@
+"""Credit cycles, the credit ledger, mentor qualification, certificates and HR reports."""

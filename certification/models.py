@@ -1,0 +1,1 @@
+"""Models of certification; they arrive with their issue."""

@@ -1,0 +1,1 @@
+"""Course catalog, lessons, enrolments, H5P activities and the monthly lecture series."""

@@ -1,0 +1,1 @@
+"""Models of courses; they arrive with their issue."""

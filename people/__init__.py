@@ -1,0 +1,1 @@
+"""Schools, teachers (the custom user model), roles, lecturer profiles and roster import."""
