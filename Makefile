@@ -1,0 +1,71 @@
+# The two commands: `make run` and `make test`. Everything else is a helper of those.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PY
+
+.PHONY: run test lint format check tier1 tier2 install messages migrate seed serve clean
+
+## make run: install, migrate, compile messages, seed demo data, serve on 127.0.0.1:$(PORT)
+run: install messages migrate seed serve
+
+## make test: lint, Django checks, then the suite on both tiers
+test: install messages lint check tier1 tier2
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (found %s)" % sys.version.split()[0])'
+	@start=$$(date +%s); \
+	test -x $(PY) || $(PYTHON) -m venv $(VENV); \
+	$(PY) -m pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" || true; \
+	$(PY) -m pip install --quiet -e ".[dev]" 2>&1 | grep -v "is ignored"; \
+	status=$${PIPESTATUS[0]}; test $$status -eq 0 || exit $$status; \
+	echo "Python dependencies installed in $$(( $$(date +%s) - start )) s"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is required (Node.js 18+): apt-get install nodejs npm" >&2; exit 1; }
+	@# h5p-standalone's preinstall insists on yarn; nothing of ours needs install scripts.
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+messages: install
+	@command -v msgfmt >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -qq gettext || (apt-get update -qq && apt-get install -y -qq gettext)) >/dev/null; \
+	  else echo "gettext (msgfmt) is required: apt-get install gettext" >&2; exit 1; fi; }
+	@$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+migrate: install
+	$(PY) manage.py migrate --no-input -v1
+
+seed: install
+	$(PY) manage.py seed_demo --scale small
+
+serve:
+	@echo "Serving http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/; stop with Ctrl-C)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(PY) -m ruff format --check .
+	$(PY) -m ruff check .
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+check: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+tier1: install messages
+	scripts/test_tier1.sh $(PYTEST_ARGS)
+
+tier2: install messages
+	scripts/test_tier2.sh $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules .test-media staticfiles

@@ -1,0 +1,140 @@
+"""Shared pytest fixtures."""
+
+import pytest
+from django.core.cache import cache
+
+from people import roles
+from tests.factories import SchoolFactory, UserFactory
+
+PASSWORD = "pass-Word-2026"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def school_a(db):
+    return SchoolFactory(code="A001", name="青浦区实验小学", offers_primary=True)
+
+
+@pytest.fixture
+def school_b(db):
+    return SchoolFactory(code="B001", name="青浦区第一中学", offers_junior=True, offers_primary=False)
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user(role, school=None, **fields) -> a saved user with that role (or none)."""
+
+    def _make(role=None, school=None, **fields):
+        if school is not None:
+            fields["school"] = school
+        return UserFactory(roles=[role] if role else [], **fields)
+
+    return _make
+
+
+@pytest.fixture
+def teacher_a(make_user, school_a):
+    return make_user(roles.TEACHER, school_a, staff_no="TA01", full_name="张老师")
+
+
+@pytest.fixture
+def school_admin_a(make_user, school_a):
+    return make_user(roles.SCHOOL_ADMIN, school_a, staff_no="SA01", full_name="李管理")
+
+
+@pytest.fixture
+def teacher_b(make_user, school_b):
+    return make_user(roles.TEACHER, school_b, staff_no="TB01", full_name="王老师")
+
+
+@pytest.fixture
+def hr_user(make_user):
+    return make_user(roles.HR, None, staff_no="HR01", full_name="人事科陈")
+
+
+@pytest.fixture
+def district_admin(make_user):
+    return make_user(roles.DISTRICT_ADMIN, None, staff_no="DA01", full_name="区管理员周")
+
+
+# --- Celery: eager everywhere except tests marked celery_worker, which use the real broker
+# and a worker process started once per session (tier 2 only; tier 1 deselects them).
+
+
+@pytest.fixture(autouse=True)
+def _celery_mode(request, settings):
+    from cms.celery import app
+
+    wants_real = request.node.get_closest_marker("celery_worker") is not None
+    if wants_real and not settings.CELERY_BROKER_URL:
+        pytest.fail("celery_worker tests need CELERY_BROKER_URL: they run in tier 2 (make test)")
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = not wants_real
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` subprocess bound to this run's test database and queue."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.db import connection
+
+    from cms.celery import app
+    from cms.tasks import ping
+
+    if not settings.CELERY_BROKER_URL:
+        pytest.fail("no CELERY_BROKER_URL: the worker tests run in tier 2")
+    env = os.environ.copy()
+    database_url = os.environ.get("DATABASE_URL", "")
+    if database_url:
+        test_db = connection.settings_dict["NAME"]
+        env["DATABASE_URL"] = urlsplit(database_url)._replace(path=f"/{test_db}").geturl()
+    env["DJANGO_SETTINGS_MODULE"] = "cms.settings.test"
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "cms", "worker",
+                "--pool=solo", "--concurrency=1", "-Q", queue,
+                "-n", f"pytest-{os.getpid()}@%h",
+                "--without-gossip", "--without-mingle", "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 90
+        result = ping.apply_async(queue=queue)
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"celery worker exited early:\n{log_path.read_text()[-3000:]}")
+            try:
+                reply = result.get(timeout=2)
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"celery worker not ready in 90 s:\n{log_path.read_text()[-3000:]}")
+        assert reply["pong"] is True
+        yield {"process": process, "log": log_path, "app": app, "queue": queue}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
