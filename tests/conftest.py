@@ -23,7 +23,9 @@ def school_a(db):
 
 @pytest.fixture
 def school_b(db):
-    return SchoolFactory(code="B001", name="青浦区第一中学", offers_junior=True, offers_primary=False)
+    return SchoolFactory(
+        code="B001", name="青浦区第一中学", offers_junior=True, offers_primary=False
+    )
 
 
 @pytest.fixture
@@ -108,10 +110,21 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "cms", "worker",
-                "--pool=solo", "--concurrency=1", "-Q", queue,
-                "-n", f"pytest-{os.getpid()}@%h",
-                "--without-gossip", "--without-mingle", "--without-heartbeat",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "cms",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "-Q",
+                queue,
+                "-n",
+                f"pytest-{os.getpid()}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
                 "--loglevel=INFO",
             ],
             env=env,

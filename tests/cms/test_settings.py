@@ -108,7 +108,9 @@ def test_running_database_matches_this_tier():
     """Tier 2 must really be on PostgreSQL, tier 1 on SQLite: a mis-set runner fails here."""
     from django.db import connection
 
-    expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    expected = (
+        "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    )
     assert connection.vendor == expected
     if os.environ.get("TEST_TIER") == "2":
         assert connection.vendor == "postgresql"
