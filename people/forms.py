@@ -6,12 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from people.models import User
 
+# One message for an unknown 工号, a wrong password and an inactive account alike, so the
+# login page never tells anyone whether a staff number exists.
+GENERIC_LOGIN_ERROR = _("The staff number or password is incorrect.")
+
 
 class StaffNoAuthenticationForm(auth_forms.AuthenticationForm):
     error_messages = {
-        # Same message whether the 工号 exists or not.
-        "invalid_login": _("The staff number or password is incorrect."),
-        "inactive": _("The staff number or password is incorrect."),
+        "invalid_login": GENERIC_LOGIN_ERROR,
+        "inactive": GENERIC_LOGIN_ERROR,
     }
 
     def __init__(self, request=None, *args, **kwargs):
@@ -23,10 +26,22 @@ class StaffNoAuthenticationForm(auth_forms.AuthenticationForm):
 
 
 class StaffPasswordResetForm(auth_forms.PasswordResetForm):
-    """Matches on 工号 and e-mail; also reaches new staff whose password is not set yet."""
+    """Matches on 工号 and e-mail; also reaches new staff whose password is not set yet.
 
-    staff_no = forms.CharField(label=_("staff number"), max_length=32)
+    Django's own form skips users with an unusable password, which is exactly how new
+    staff are created, so the first password is set through this same link.
+    """
+
+    staff_no = forms.CharField(
+        label=_("staff number"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
     field_order = ["staff_no", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("e-mail")
 
     def get_users(self, email):
         staff_no = (self.cleaned_data.get("staff_no") or "").strip()

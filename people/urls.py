@@ -8,11 +8,12 @@ from people.forms import StaffNoAuthenticationForm, StaffPasswordResetForm
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=StaffNoAuthenticationForm, redirect_authenticated_user=True
-        ),
+        # Not redirect_authenticated_user: a signed-in teacher sent here by /admin/ (no
+        # admin access) would bounce straight back to /admin/ and loop.
+        auth_views.LoginView.as_view(authentication_form=StaffNoAuthenticationForm),
         name="login",
     ),
+    # Django's LogoutView accepts POST only (GET is 405), so a link cannot log anyone out.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",

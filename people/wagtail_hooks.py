@@ -1,8 +1,13 @@
 """Admin registration for people: schools, scoped user bulk actions, roster import."""
 
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from people import selectors
@@ -10,13 +15,67 @@ from people.models import School
 from people.views.admin_users import SCOPED_USER_BULK_ACTIONS
 
 
+class VisibleSchoolObjectMixin:
+    """Edit/delete/inspect look the school up among those the user may see, so another
+    school's id is a 404 whatever the URL (for users who pass the permission check)."""
+
+    def get_queryset(self):
+        return selectors.schools_visible_to(self.request.user)
+
+
+class VisibleSchoolListingMixin:
+    """History and usage: the same rule for the school they list about."""
+
+    def get_base_object_queryset(self):
+        return selectors.schools_visible_to(self.request.user)
+
+
+class SchoolIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return selectors.schools_visible_to(self.request.user)
+
+
+class SchoolEditView(VisibleSchoolObjectMixin, generic.EditView):
+    pass
+
+
+class SchoolDeleteView(VisibleSchoolObjectMixin, generic.DeleteView):
+    pass
+
+
+class SchoolInspectView(VisibleSchoolObjectMixin, generic.InspectView):
+    def get_object(self, queryset=None):
+        return get_object_or_404(self.get_queryset(), pk=self.pk)
+
+
+class SchoolHistoryView(VisibleSchoolListingMixin, HistoryView):
+    pass
+
+
+class SchoolUsageView(VisibleSchoolListingMixin, UsageView):
+    pass
+
+
 class SchoolViewSet(ModelViewSet):
     model = School
     icon = "home"
+    menu_name = "schools"
     menu_label = _("Schools")
     menu_order = 200
     add_to_admin_menu = True
-    list_display = ["name", "code", "stage_labels", "student_count", "is_active"]
+    index_view_class = SchoolIndexView
+    edit_view_class = SchoolEditView
+    delete_view_class = SchoolDeleteView
+    inspect_view_class = SchoolInspectView
+    history_view_class = SchoolHistoryView
+    usage_view_class = SchoolUsageView
+    list_display = [
+        "name",
+        "code",
+        Column("stage_labels", label=_("stages")),
+        Column("student_count", label=_("students")),
+        BooleanColumn("is_active", label=_("active"), sort_key="is_active"),
+    ]
     list_filter = ["offers_primary", "offers_junior", "offers_senior", "is_active"]
     search_fields = ["name", "code"]
     ordering = ["code"]
@@ -47,9 +106,6 @@ class SchoolViewSet(ModelViewSet):
         FieldPanel("address"),
         FieldPanel("is_active"),
     ]
-
-    def get_queryset(self, request):
-        return selectors.schools_visible_to(request.user)
 
 
 @hooks.register("register_admin_viewset")
