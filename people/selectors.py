@@ -33,13 +33,6 @@ def user_is_school_admin(user) -> bool:
     return user_has_role(user, roles.SCHOOL_ADMIN) and getattr(user, "school_id", None) is not None
 
 
-def user_managed_school_id(user) -> int | None:
-    """The school a non-district admin is confined to, or None when not confined."""
-    if user_is_district_admin(user):
-        return None
-    return getattr(user, "school_id", None)
-
-
 def users_visible_to(user) -> QuerySet[User]:
     """Users the given person may list and view in the admin."""
     users = User.objects.select_related("school")

@@ -110,12 +110,6 @@ def test_schools_visible_to(school_admin_a, school_a, school_b, hr_user, distric
     assert {school_a.pk, school_b.pk} <= ids(selectors.schools_visible_to(district_admin))
 
 
-def test_user_managed_school_id(school_admin_a, district_admin, superuser):
-    assert selectors.user_managed_school_id(school_admin_a) == school_admin_a.school_id
-    assert selectors.user_managed_school_id(district_admin) is None
-    assert selectors.user_managed_school_id(superuser) is None
-
-
 def test_visible_users_query_does_not_grow_with_rows(
     school_admin_a, make_user, school_a, django_assert_num_queries
 ):
