@@ -116,3 +116,22 @@ def register_school_viewset():
 # Registered after wagtail.users' own (order=1) so ours replace them by action type.
 for _action in SCOPED_USER_BULK_ACTIONS:
     hooks.register("register_bulk_action", _action, order=1)
+
+
+# --- Roster import: upload, preview, confirm (people/views/admin_roster.py) -----------------
+
+
+@hooks.register("register_admin_urls")
+def register_roster_import_urls():
+    from django.urls import include, path
+
+    from people.views import admin_roster
+
+    return [path("roster-import/", include(admin_roster, namespace=admin_roster.app_name))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_roster_import_menu_item():
+    from people.views.admin_roster import roster_import_menu_item
+
+    return roster_import_menu_item()
