@@ -205,21 +205,28 @@ def _unusable_password() -> str:
 
 
 def _insert_rows(model, fields, rows: list[list]) -> None:
-    """INSERT already prepared rows with one executemany.
+    """INSERT already prepared rows: COPY on PostgreSQL, one executemany elsewhere.
 
     Used instead of bulk_create, which compiles SQL for every value (~13 µs each: 11 s for
     50,000 new users of 17 fields) and on SQLite caps a statement at 999 parameters. SQLite
-    runs executemany in C; psycopg 3 pipelines it. (Multi-row VALUES statements are no
-    faster on SQLite and much slower on PostgreSQL, where psycopg's client-side binding
-    parses every placeholder.)
+    runs executemany in C; on PostgreSQL psycopg 3's COPY loads 50,000 rows in well under a
+    second where a pipelined executemany takes ~10 s. (Multi-row VALUES statements are slow
+    there too: psycopg's client-side binding parses every placeholder.)
     """
     if not rows:
         return
     quote = connection.ops.quote_name
     table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (from _meta)
     with connection.cursor() as cursor:
+        raw = cursor.cursor
+        if connection.vendor == "postgresql" and hasattr(raw, "copy"):
+            # Not seen by Django's query log: it goes straight to the psycopg cursor.
+            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (_meta)
         cursor.executemany(sql, rows)
 
 
