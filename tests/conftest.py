@@ -9,6 +9,18 @@ from tests.factories import SchoolFactory, UserFactory
 PASSWORD = "pass-Word-2026"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_media():
+    """Uploaded files of this run live under a per-process MEDIA_ROOT; remove it afterwards."""
+    import shutil
+
+    from django.conf import settings
+
+    yield
+    if ".test-media" in str(settings.MEDIA_ROOT):
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
@@ -105,6 +117,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         test_db = connection.settings_dict["NAME"]
         env["DATABASE_URL"] = urlsplit(database_url)._replace(path=f"/{test_db}").geturl()
     env["DJANGO_SETTINGS_MODULE"] = "cms.settings.test"
+    env["TEST_MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     with open(log_path, "wb") as log:

@@ -1,6 +1,7 @@
 """Test settings: fast hashing, in-memory e-mail, the same env switches as production."""
 
 import os
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES
@@ -8,7 +9,8 @@ from .base import BASE_DIR, DATABASES
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = BASE_DIR / ".test-media" / str(os.getpid())
+# A worker subprocess gets the parent's MEDIA_ROOT through the environment.
+MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT") or BASE_DIR / ".test-media" / str(os.getpid()))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_PATH") or None}
 WHITENOISE_AUTOREFRESH = True
