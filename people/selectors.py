@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from . import roles
-from .models import School, User
+from .models import RosterImport, School, User
 
 
 def user_role_names(user) -> frozenset[str]:
@@ -76,3 +76,15 @@ def schools_visible_to(user) -> QuerySet[School]:
     if getattr(user, "school_id", None):
         return schools.filter(pk=user.school_id)
     return schools.none()
+
+
+def roster_imports_visible_to(user) -> QuerySet[RosterImport]:
+    """Imports a person may open: district admins all, school admins their school's only."""
+    imports = RosterImport.objects.select_related("uploaded_by", "applied_by", "school_scope")
+    if not user.has_perm("people.view_rosterimport"):
+        return imports.none()
+    if user_is_district_admin(user):
+        return imports
+    if user_is_school_admin(user):
+        return imports.filter(school_scope_id=user.school_id)
+    return imports.none()

@@ -11,7 +11,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -34,18 +33,6 @@ app_name = "people_roster_import"
 
 
 # --- Who may do what -------------------------------------------------------------------------
-
-
-def roster_imports_visible_to(user) -> QuerySet[RosterImport]:
-    """Imports a person may open: district admins all, school admins their school's only."""
-    imports = RosterImport.objects.select_related("uploaded_by", "applied_by", "school_scope")
-    if not user.has_perm(VIEW_PERMISSION):
-        return imports.none()
-    if selectors.user_is_district_admin(user):
-        return imports
-    if selectors.user_is_school_admin(user):
-        return imports.filter(school_scope_id=user.school_id)
-    return imports.none()
 
 
 def roster_import_scope_for(user) -> School | None:
@@ -140,7 +127,7 @@ def index(request):
         {
             "form": form,
             "scope": scope,
-            "imports": list(roster_imports_visible_to(request.user)[:RECENT_IMPORTS]),
+            "imports": list(selectors.roster_imports_visible_to(request.user)[:RECENT_IMPORTS]),
             "required_columns": roster.REQUIRED_COLUMNS,
             "optional_columns": list(roster.OPTIONAL_USER_FIELDS),
             "max_rows": settings.ROSTER_IMPORT_MAX_ROWS,
@@ -156,7 +143,7 @@ def index(request):
 def _get_visible_import(request, pk) -> RosterImport:
     if not request.user.has_perm(VIEW_PERMISSION):
         raise PermissionDenied
-    return get_object_or_404(roster_imports_visible_to(request.user), pk=pk)
+    return get_object_or_404(selectors.roster_imports_visible_to(request.user), pk=pk)
 
 
 @forbidden_is_403
