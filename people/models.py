@@ -1,4 +1,4 @@
-"""School and the custom user model (log in with 工号), plus roster import jobs."""
+"""School and the custom user model (log in with 工号), roster import jobs, and 讲师团 profiles."""
 
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.models import UserManager as DjangoUserManager
@@ -6,6 +6,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from taggit.models import TaggedItemBase
+from wagtail.fields import RichTextField
 
 
 class TimeStampedModel(models.Model):
@@ -228,3 +233,62 @@ class RosterImport(TimeStampedModel):
     @property
     def is_running(self) -> bool:
         return self.status in {self.Status.PENDING, self.Status.VALIDATING, self.Status.APPLYING}
+
+
+# --- 讲师团: lecturer profiles (shown by cms.LecturerIndexPage) -----------------------------
+
+
+class LecturerProfileTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "people.LecturerProfile", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = _("lecturer expertise tag")
+        verbose_name_plural = _("lecturer expertise tags")
+
+
+class LecturerProfile(TimeStampedModel, ClusterableModel):
+    """A member of the district 讲师团; may be linked to a platform account."""
+
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lecturer_profile",
+    )
+    full_name = models.CharField(_("full name"), max_length=50)
+    title = models.CharField(
+        _("title"), max_length=100, blank=True, help_text=_("For example 高级教师、区心理教研员")
+    )
+    unit = models.CharField(_("school or unit"), max_length=100, blank=True)
+    bio = RichTextField(_("biography"), blank=True, features=["bold", "italic", "link", "ul", "ol"])
+    expertise = ClusterTaggableManager(
+        verbose_name=_("expertise"), through=LecturerProfileTag, blank=True
+    )
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sort_order = models.IntegerField(_("sort order"), default=0, help_text=_("Lower comes first."))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "full_name"]
+        verbose_name = _("lecturer profile")
+        verbose_name_plural = _("lecturer profiles")
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def initials(self) -> str:
+        """The avatar text when there is no photo: the given name of a Chinese name."""
+        name = (self.full_name or "").strip()
+        return name[-2:] if len(name) >= 2 else name

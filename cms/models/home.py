@@ -1,4 +1,4 @@
-"""Site-wide pages: the home page (later: policy pages, handbooks, site settings)."""
+"""The home page: an editable hero, then sections registered by apps (see cms.sections)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,8 +7,10 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms.search.segment import ChineseSearchable
 
-class HomePage(Page):
+
+class HomePage(ChineseSearchable, Page):
     hero_title = models.CharField(_("hero title"), max_length=100, blank=True)
     hero_intro = RichTextField(_("hero introduction"), blank=True, features=["bold", "link"])
     hero_cta_text = models.CharField(_("call-to-action text"), max_length=30, blank=True)
@@ -33,7 +35,13 @@ class HomePage(Page):
             heading=_("Hero"),
         ),
     ]
-    search_fields = [*Page.search_fields, index.SearchField("hero_intro")]
+    segmented_search_sources = ("title", "hero_title", "hero_intro")
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("hero_title"),
+        index.SearchField("hero_intro"),
+        index.SearchField("search_segmented"),
+    ]
 
     parent_page_types = ["wagtailcore.Page"]
     max_count_per_parent = 1
@@ -41,3 +49,6 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
         verbose_name_plural = _("home pages")
+
+    def search_result_stages(self) -> list[str]:
+        return []
