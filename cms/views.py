@@ -1,14 +1,20 @@
-"""Site-wide plain views: the health check."""
+"""Site-wide plain views: the health check and site search."""
 
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from wagtail.models import Page
 
 from .celery import app as celery_app
+from .search import query as search_query
+from .search.suggestions import suggested_searches
 
 logger = logging.getLogger(__name__)
 
@@ -46,3 +52,66 @@ def healthz(request):
     if settings.DEBUG:
         body["debug"] = True
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+# --- Site search -------------------------------------------------------------------------
+
+SEARCH_PAGE_SIZE = 10
+
+
+def _search_handbook(value: str | None):
+    """The handbook (or any page) whose subtree `handbook=<id>` restricts the search to."""
+    if not value or not str(value).isdigit() or len(value) > 12:
+        return None
+    return Page.objects.live().public().filter(pk=int(value)).only("id", "title", "path").first()
+
+
+@require_GET
+def search(request):
+    raw = request.GET.get("q", "")
+    page_type = request.GET.get("type", "")
+    if page_type not in dict(search_query.page_type_choices()):
+        page_type = ""
+    stage = request.GET.get("stage", "")
+    if stage not in dict(search_query.stage_choices()):
+        stage = ""
+    handbook = _search_handbook(request.GET.get("handbook"))
+
+    outcome = search_query.page_search(
+        raw, page_type=page_type or None, stage=stage or None, handbook=handbook
+    )
+    paginator = Paginator(outcome.results, SEARCH_PAGE_SIZE)
+    results_page = paginator.get_page(request.GET.get("page"))
+
+    # Links keep the cleaned query and the filters that apply, never what else was sent.
+    filters = {"type": page_type, "stage": stage, "handbook": handbook.pk if handbook else ""}
+    filters = {name: value for name, value in filters.items() if value}
+    context = {
+        "query": outcome.query,
+        "terms": outcome.terms,
+        "outcome": outcome,
+        "results": search_query.result_items(
+            list(results_page.object_list), terms=outcome.terms, request=request
+        ),
+        "results_page": results_page,
+        "paginator": paginator,
+        "querystring": urlencode({"q": outcome.query, **filters}),
+        "unfiltered_querystring": urlencode({"q": outcome.query}),
+        "filtered": bool(filters),
+        "page_type": page_type,
+        "stage": stage,
+        "handbook": handbook,
+        "type_choices": search_query.page_type_choices(),
+        "stage_choices": search_query.stage_choices(),
+        "suggestions": suggested_searches(),
+        "has_query": bool(outcome.query),
+    }
+    return render(request, "cms/search.html", context)
+
+
+@require_GET
+def search_autocomplete(request):
+    titles = search_query.autocomplete_titles(request.GET.get("q", ""))
+    response = JsonResponse(titles, safe=False, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "max-age=60"
+    return response

@@ -10,8 +10,18 @@ from collections.abc import Iterable
 
 import rjieba
 from django.utils.html import strip_tags
+from wagtail import blocks
 
 _NOISE = re.compile(r"[^\w]+", re.UNICODE)
+
+# Function words a teacher types around the words that matter (如何 和 家长 沟通). Dropped from
+# queries only, and only when something else is left: with AND they would exclude pages
+# that say the same thing in other words.
+QUERY_STOPWORDS = frozenset(
+    (
+        "的 了 和 与 及 或 在 是 对 把 被 吗 呢 啊 怎么 怎样 如何 什么 哪些 为什么 应该 可以 一个"
+    ).split()
+)
 
 
 def _words(text: str) -> Iterable[str]:
@@ -33,20 +43,69 @@ def segment_query(query: str, max_length: int = 200) -> str:
     return " ".join(dict.fromkeys(_words((query or "")[:max_length])))
 
 
+def query_terms(query: str, max_length: int = 200, max_terms: int = 12) -> list[str]:
+    """The words a search must find: `segment_query`, minus function words, minus compounds
+    whose parts are already there (青春 青春期 -> 青春), so a query never asks for a longer
+    word than the indexed text may have been cut into."""
+    words = segment_query(query, max_length).split()
+    content = [word for word in words if word not in QUERY_STOPWORDS] or words
+    finest = [
+        word for word in content if not any(other != word and other in word for other in content)
+    ]
+    return finest[:max_terms]
+
+
+def _block_text(block, value) -> list[str]:
+    """Searchable text of a block value, without choice labels: a heading's "Section (h2)"
+    is form data, not words a reader would search for or want in a snippet."""
+    if value is None or isinstance(block, blocks.ChoiceBlock):
+        return []
+    if isinstance(block, blocks.StreamBlock):
+        return [text for child in value for text in _block_text(child.block, child.value)]
+    if isinstance(block, blocks.StructBlock):
+        return [
+            text
+            for name, child in block.child_blocks.items()
+            for text in _block_text(child, value.get(name))
+        ]
+    if isinstance(block, blocks.ListBlock):
+        items = getattr(value, "bound_blocks", None)
+        if items is not None:
+            return [text for item in items for text in _block_text(item.block, item.value)]
+        return [text for item in value for text in _block_text(block.child_block, item)]
+    return [str(text) for text in block.get_searchable_content(value)]
+
+
+def _source_text(value) -> str:
+    """A field value as plain text: StreamField through its blocks' searchable content (no
+    template rendering, so no queries), rich text and HTML stripped."""
+    if value is None:
+        return ""
+    if callable(value):
+        value = value()
+    stream_block = getattr(value, "stream_block", None)
+    if stream_block is not None:
+        return "\n".join(_block_text(stream_block, value))
+    if hasattr(value, "render_as_block"):
+        value = value.render_as_block()
+    return strip_tags(str(value))
+
+
 class ChineseSearchable:
     """Mixin for page models: list the text sources in `segmented_search_sources` (attribute
-    names; StreamField/RichText values are rendered to text) and add
+    names; StreamField/RichText values are reduced to text) and add
     `index.SearchField("search_segmented")` to `search_fields`."""
 
     segmented_search_sources: tuple[str, ...] = ("title",)
 
+    def search_plain_text(self, exclude: tuple[str, ...] = ()) -> str:
+        """The sources as readable text (result snippets pass exclude=("title",))."""
+        parts = (
+            _source_text(getattr(self, name, ""))
+            for name in self.segmented_search_sources
+            if name not in exclude
+        )
+        return "\n".join(part for part in parts if part)
+
     def search_segmented(self) -> str:
-        parts = []
-        for name in self.segmented_search_sources:
-            value = getattr(self, name, "")
-            if callable(value):
-                value = value()
-            if hasattr(value, "render_as_block"):
-                value = value.render_as_block()
-            parts.append(str(value or ""))
-        return segment("\n".join(parts))
+        return segment(self.search_plain_text())

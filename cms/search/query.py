@@ -1,0 +1,240 @@
+"""Site search reads: which pages match a query, in what order, with which filters.
+
+Retrieval is the configured Wagtail backend (database FTS on SQLite/PostgreSQL, or
+OpenSearch/Elasticsearch) over the segmented text. Ordering is the backend's relevance,
+then a title pass here: the database backends ignore field boosts on SQLite and hold the
+title as one unsegmented token, so "titles beat body matches" is done the same way for every
+backend, on the top MAX_CANDIDATES hits.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from wagtail.models import Page
+
+from people.models import Stage
+
+from .segment import ChineseSearchable, query_terms
+from .snippets import snippet
+
+MAX_CANDIDATES = 200
+MAX_QUERY_LENGTH = 200
+# "and" first: every word must occur. When that finds nothing we relax to "or" and say so
+# (measured on tests/cms/search_queries.json: see tests/cms/test_search_recall.py).
+OPERATOR = "and"
+FALLBACK_OPERATOR = "or"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def clean_query(query: str | None, max_length: int = MAX_QUERY_LENGTH) -> str:
+    """What the user typed, safe to store, compare and show: control characters (PostgreSQL
+    rejects NUL in text) become spaces, runs of space collapse, the length is capped."""
+    return " ".join(_CONTROL.sub(" ", (query or "")[: max_length * 2]).split())[:max_length]
+
+
+def searchable_page_models() -> list[type[Page]]:
+    """Concrete page types that index segmented text, in a stable order."""
+    return sorted(
+        (
+            model
+            for model in apps.get_models()
+            if issubclass(model, Page) and issubclass(model, ChineseSearchable)
+        ),
+        key=lambda model: model._meta.label_lower,
+    )
+
+
+def page_type_choices() -> list[tuple[str, str]]:
+    """(value, label) for the type filter: app_label.model_name -> verbose name."""
+    return [
+        (model._meta.label_lower, str(model._meta.verbose_name))
+        for model in searchable_page_models()
+    ]
+
+
+def stage_choices() -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in Stage.choices]
+
+
+@dataclass
+class SearchOutcome:
+    query: str
+    terms: list[str]
+    results: list[Page] = field(default_factory=list)
+    operator: str = OPERATOR
+    relaxed: bool = False  # "and" found nothing; these match some of the words
+    capped: bool = False  # more than MAX_CANDIDATES matched
+
+
+def _page_model(type_value: str | None) -> type[Page] | None:
+    if not type_value:
+        return None
+    for model in searchable_page_models():
+        if model._meta.label_lower == type_value:
+            return model
+    return None
+
+
+def search_base_queryset(*, page_type: str | None = None, handbook: Page | None = None):
+    """Live, public pages of the searchable types, narrowed by the type and handbook filters."""
+    models = searchable_page_models()
+    chosen = _page_model(page_type)
+    if chosen is not None:
+        models = [m for m in models if issubclass(m, chosen)]
+    content_types = ContentType.objects.get_for_models(*models, for_concrete_models=False)
+    queryset = Page.objects.live().public().filter(content_type__in=content_types.values())
+    if handbook is not None:
+        queryset = queryset.filter(path__startswith=handbook.path)
+    return queryset
+
+
+def _title_hits(page: Page, terms: list[str]) -> int:
+    title = (page.title or "").lower()
+    return sum(1 for term in terms if term in title)
+
+
+def rank_by_title(pages: list[Page], terms: list[str]) -> list[Page]:
+    """Stable re-order: pages whose title holds every word, then some, then none; inside
+    each group the backend's relevance order stays."""
+    total = len(terms)
+
+    def bucket(item):
+        position, page = item
+        hits = _title_hits(page, terms)
+        group = 0 if total and hits == total else (1 if hits else 2)
+        return (group, position)
+
+    return [page for _, page in sorted(enumerate(pages), key=bucket)]
+
+
+def _run(queryset, terms: list[str], operator: str) -> list[Page]:
+    hits = queryset.specific().search(" ".join(terms), operator=operator, order_by_relevance=True)
+    return list(hits[: MAX_CANDIDATES + 1])
+
+
+def page_search(
+    query: str,
+    *,
+    page_type: str | None = None,
+    stage: str | None = None,
+    handbook: Page | None = None,
+    operator: str = OPERATOR,
+    fallback: str | None = FALLBACK_OPERATOR,
+) -> SearchOutcome:
+    """Pages matching `query`, best first; filtered by type, 学段 and handbook."""
+    query = clean_query(query)
+    terms = query_terms(query, MAX_QUERY_LENGTH)
+    outcome = SearchOutcome(query=query, terms=terms, operator=operator)
+    if not terms:
+        return outcome
+    queryset = search_base_queryset(page_type=page_type, handbook=handbook)
+    pages = _run(queryset, terms, operator)
+    if not pages and fallback and fallback != operator and len(terms) > 1:
+        pages = _run(queryset, terms, fallback)
+        outcome.relaxed = bool(pages)
+        outcome.operator = fallback
+    outcome.capped = len(pages) > MAX_CANDIDATES
+    pages = rank_by_title(pages[:MAX_CANDIDATES], terms)
+    if stage:
+        stages = result_stages(pages)
+        label = dict(stage_choices()).get(stage, stage)
+        # A page with no 学段 is for every stage (a handbook for all mentors, say).
+        pages = [
+            p for p in pages if not stages[p.pk] or label in stages[p.pk] or stage in stages[p.pk]
+        ]
+    outcome.results = pages
+    return outcome
+
+
+# Page types whose 学段 is their parent's (a chapter reads its handbook's audience). Listed here
+# so one query answers for a whole result page; a type can instead define the classmethod
+# `search_result_stages_bulk(pages) -> {pk: [label, ...]}`, which wins.
+STAGES_FROM_PARENT = {"cms.handbookchapterpage"}
+
+
+def _stages_from_parents(pages: list[Page]) -> dict[int, list[str]]:
+    parent_paths = {page.path[: -Page.steplen] for page in pages}
+    parents = {p.path: p for p in Page.objects.filter(path__in=parent_paths).specific()}
+    stages = {}
+    for page in pages:
+        parent = parents.get(page.path[: -Page.steplen])
+        method = getattr(parent, "search_result_stages", None)
+        stages[page.pk] = list(method()) if method else []
+    return stages
+
+
+def result_stages(pages: list[Page]) -> dict[int, list[str]]:
+    """学段 labels per page id, in a fixed number of queries whatever the number of pages:
+    a type's `search_result_stages_bulk`, else its parent's stages (STAGES_FROM_PARENT),
+    else each page's own `search_result_stages()` (which must not query)."""
+    stages: dict[int, list[str]] = {}
+    by_class: dict[type, list[Page]] = {}
+    for page in pages:
+        by_class.setdefault(type(page), []).append(page)
+    for cls, group in by_class.items():
+        bulk = getattr(cls, "search_result_stages_bulk", None)
+        if bulk is not None:
+            answered = bulk(group) or {}
+        elif cls._meta.label_lower in STAGES_FROM_PARENT:
+            answered = _stages_from_parents(group)
+        else:
+            answered = {}
+            for page in group:
+                method = getattr(page, "search_result_stages", None)
+                answered[page.pk] = method() if method else []
+        for page in group:
+            stages[page.pk] = [str(label) for label in answered.get(page.pk, [])]
+    return stages
+
+
+def result_items(pages: list[Page], *, terms: list[str], request=None) -> list[dict]:
+    """What the results list shows for each page: link, type, 学段 and a highlighted
+    snippet. A fixed number of queries for any number of pages (see result_stages)."""
+    stages = result_stages(pages)
+    items = []
+    for page in pages:
+        if hasattr(page, "search_plain_text"):
+            text = page.search_plain_text(exclude=("title",))
+        else:
+            text = page.search_description or ""
+        model = page.specific_class
+        items.append(
+            {
+                "page": page,
+                "url": page.get_url(request),
+                "type_label": model._meta.verbose_name if model else "",
+                "stages": stages.get(page.pk, []),
+                "snippet": snippet(text, terms),
+            }
+        )
+    return items
+
+
+def autocomplete_titles(query: str, *, limit: int = 8) -> list[str]:
+    """Titles for the search box: those containing what was typed, then those containing
+    all of its words. Substring matching suits short Chinese titles and half-typed words."""
+    query = clean_query(query, 50)
+    if not query:
+        return []
+    queryset = search_base_queryset().order_by("path")
+    titles = list(
+        dict.fromkeys(
+            queryset.filter(title__icontains=query).values_list("title", flat=True)[:limit]
+        )
+    )
+    terms = query_terms(query, 50)
+    if len(titles) < limit and len(terms) > 1:
+        condition = Q()
+        for term in terms:
+            condition &= Q(title__icontains=term)
+        for title in queryset.filter(condition).values_list("title", flat=True)[: limit * 2]:
+            if title not in titles:
+                titles.append(title)
+            if len(titles) >= limit:
+                break
+    return titles[:limit]
