@@ -39,6 +39,7 @@ def test_home_page_renders_in_chinese_with_navigation(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert '<html lang="zh-hans">' in html
+    assert "<title>青浦区全员导师制研修平台</title>" in html  # site name once, not twice
     assert 'name="viewport"' in html
     assert "青浦区全员导师制研修平台" in html
     assert "登录" in html  # login link for anonymous visitors
