@@ -7,6 +7,7 @@ title as one unsegmented token, so "titles beat body matches" is done the same w
 backend, on the top MAX_CANDIDATES hits.
 """
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -112,6 +113,26 @@ def rank_by_title(pages: list[Page], terms: list[str]) -> list[Page]:
     return [page for _, page in sorted(enumerate(pages), key=bucket)]
 
 
+def rank_by_coverage(pages: list[Page], terms: list[str]) -> list[Page]:
+    """For "or" results: pages holding more of the query's words first, a word counting
+    more the fewer pages hold it (so 学生, on every page, does not outweigh 游戏); then title
+    hits, then the backend's order."""
+    texts = {}
+    for page in pages:
+        body = page.search_plain_text() if hasattr(page, "search_plain_text") else ""
+        texts[page.pk] = f"{page.title}\n{body}".lower()
+    held = {term: sum(1 for text in texts.values() if term in text) for term in terms}
+    weight = {term: math.log(1 + len(pages) / (1 + held[term])) for term in terms}
+
+    def key(item):
+        position, page = item
+        text = texts[page.pk]
+        score = round(sum(weight[term] for term in terms if term in text), 6)
+        return (-score, -_title_hits(page, terms), position)
+
+    return [page for _, page in sorted(enumerate(pages), key=key)]
+
+
 def _run(queryset, terms: list[str], operator: str) -> list[Page]:
     hits = queryset.specific().search(" ".join(terms), operator=operator, order_by_relevance=True)
     return list(hits[: MAX_CANDIDATES + 1])
@@ -139,7 +160,8 @@ def page_search(
         outcome.relaxed = bool(pages)
         outcome.operator = fallback
     outcome.capped = len(pages) > MAX_CANDIDATES
-    pages = rank_by_title(pages[:MAX_CANDIDATES], terms)
+    pages = pages[:MAX_CANDIDATES]
+    pages = rank_by_coverage(pages, terms) if outcome.relaxed else rank_by_title(pages, terms)
     if stage:
         stages = result_stages(pages)
         label = dict(stage_choices()).get(stage, stage)

@@ -19,7 +19,8 @@ _NOISE = re.compile(r"[^\w]+", re.UNICODE)
 # that say the same thing in other words.
 QUERY_STOPWORDS = frozenset(
     (
-        "的 了 和 与 及 或 在 是 对 把 被 吗 呢 啊 怎么 怎样 如何 什么 哪些 为什么 应该 可以 一个"
+        "的 了 和 与 及 或 在 是 对 把 被 吗 呢 啊 有 "
+        "怎么 怎么办 怎样 如何 什么 哪些 为什么 应该 可以 一个"
     ).split()
 )
 
@@ -43,16 +44,36 @@ def segment_query(query: str, max_length: int = 200) -> str:
     return " ".join(dict.fromkeys(_words((query or "")[:max_length])))
 
 
+def _tiles(word: str) -> list[str]:
+    """A long word as the shorter dictionary words that cover it exactly (手机游戏 -> 手机 游戏),
+    or itself when they overlap or leave a gap (青春期, 接电话)."""
+    parts = {part.lower() for part in rjieba.cut_for_search(word)} - {word}
+    if len(word) < 3 or not parts:
+        return [word]
+    tiles, i = [], 0
+    while i < len(word):
+        step = max((p for p in parts if word.startswith(p, i)), key=len, default=None)
+        if step is None:
+            return [word]
+        tiles.append(step)
+        i += len(step)
+    return tiles
+
+
 def query_terms(query: str, max_length: int = 200, max_terms: int = 12) -> list[str]:
-    """The words a search must find: `segment_query`, minus function words, minus compounds
-    whose parts are already there (青春 青春期 -> 青春), so a query never asks for a longer
-    word than the indexed text may have been cut into."""
-    words = segment_query(query, max_length).split()
+    """The words a search must find. The query is cut in precise mode (no overlapping
+    words, so AND does not ask for both 青春 and 青春期); a long word that is exactly two
+    shorter ones becomes those, since the index holds them wherever the long one is. Function
+    words and single characters go when longer words are left."""
+    words = []
+    for token in rjieba.cut((query or "")[:max_length]):
+        token = _NOISE.sub("", token).lower()
+        if token:
+            words.extend(_tiles(token))
+    words = list(dict.fromkeys(words))
     content = [word for word in words if word not in QUERY_STOPWORDS] or words
-    finest = [
-        word for word in content if not any(other != word and other in word for other in content)
-    ]
-    return finest[:max_terms]
+    content = [word for word in content if len(word) > 1] or content
+    return content[:max_terms]
 
 
 def _block_text(block, value) -> list[str]:

@@ -9,7 +9,7 @@ from wagtail.models import Page, PageViewRestriction
 
 from cms.models import HandbookChapterPage, HandbookPage, HomePage, StandardPage
 from cms.search import segment, segment_query
-from cms.search.query import query_terms, rank_by_title, searchable_page_models
+from cms.search.query import query_terms, rank_by_coverage, rank_by_title, searchable_page_models
 from cms.search.segment import ChineseSearchable
 from cms.search.snippets import highlight, snippet
 
@@ -96,9 +96,11 @@ def test_query_is_cut_the_same_way_and_cleaned():
     assert len(segment_query("家访" * 1000)) < 400  # long queries are cut
 
 
-def test_query_terms_drop_function_words_and_redundant_compounds():
+def test_query_terms_drop_function_words_and_split_compounds_that_tile():
     assert query_terms("如何和家长沟通") == ["家长", "沟通"]
-    assert query_terms("青春期 沟通") == ["青春", "沟通"]  # 青春期 is indexed as 青春 too
+    assert query_terms("青春期 沟通") == ["青春期", "沟通"]  # not 青春 AND 青春期
+    assert query_terms("学生玩手机游戏") == ["学生", "手机", "游戏"]  # 手机游戏 = 手机 + 游戏
+    assert query_terms("家长不接电话") == ["家长", "接电话"]  # single characters go
     assert query_terms("的") == ["的"]  # nothing else left: keep it
 
 
@@ -146,6 +148,13 @@ def test_rank_by_title_puts_title_matches_first():
     partial = Page(pk=3, title="班级管理")
     ranked = rank_by_title([body_only, partial, title_hit], ["情绪", "管理"])
     assert [p.pk for p in ranked] == [2, 3, 1]
+
+
+def test_rank_by_coverage_counts_rare_words_more():
+    common = [Page(pk=i, title=f"学生工作{i}") for i in range(1, 6)]
+    rare = Page(pk=9, title="手机游戏")
+    ranked = rank_by_coverage([*common, rare], ["学生", "手机", "游戏"])
+    assert ranked[0].pk == 9  # two rare words beat one word on every page
 
 
 # --- the view -----------------------------------------------------------------------------
