@@ -3,21 +3,13 @@ district admins manage all — checked by URL, not only by menu."""
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from people.models import School
 from tests.factories import SchoolFactory
+from tests.people.admin_helpers import assert_denied, listed_ids, login
 
 pytestmark = pytest.mark.django_db
-
-DENIED = "/admin/"  # Wagtail answers PermissionDenied in the admin with a redirect here
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def school_data(school, **overrides) -> dict:
@@ -36,15 +28,6 @@ def school_data(school, **overrides) -> dict:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value != ""}
-
-
-def listed_ids(response) -> set[int]:
-    return {school.pk for school in response.context["object_list"]}
-
-
-def assert_denied(response):
-    assert response.status_code == 302
-    assert response["Location"] == DENIED
 
 
 # --- school admin ---------------------------------------------------------------------

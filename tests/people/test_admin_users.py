@@ -10,16 +10,9 @@ from wagtail.admin.menu import admin_menu, settings_menu
 from people import roles
 from people.models import User
 from tests.factories import UserFactory
+from tests.people.admin_helpers import assert_denied, listed_ids, login
 
 pytestmark = pytest.mark.django_db
-
-DENIED = "/admin/"  # Wagtail answers PermissionDenied in the admin with a redirect here
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def role(name) -> Group:
@@ -49,15 +42,6 @@ def edit_data(user, **overrides) -> dict:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
-
-
-def listed_ids(response) -> set[int]:
-    return {user.pk for user in response.context["object_list"]}
-
-
-def assert_denied(response):
-    assert response.status_code == 302
-    assert response["Location"] == DENIED
 
 
 # --- index ----------------------------------------------------------------------------
