@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PY
 
-.PHONY: run test lint format check tier1 tier2 install messages migrate seed serve clean
+.PHONY: run test bench lint format check tier1 tier2 install messages migrate seed serve clean
 
 ## make run: install, migrate, compile messages, seed demo data, serve on 127.0.0.1:$(PORT)
 run: install messages migrate seed serve
@@ -48,6 +48,10 @@ seed: install
 serve:
 	@echo "Serving http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/; stop with Ctrl-C)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## make bench: seed BENCH_SCALE (district) into a fresh database and print the numbers
+bench: install messages
+	$(PY) bench/run.py
 
 lint: install
 	$(PY) -m ruff format --check .

@@ -1,0 +1,160 @@
+"""`make bench`: seed a fresh database at BENCH_SCALE, then measure and print one table.
+
+PostgreSQL (127.0.0.1:5432) when reachable, else a SQLite file; writes bench/results/latest.json.
+Measured now: seed time, page latency and query counts (home, handbook, chapter, search),
+search recall@10 over tests/cms/search_queries.json. Later issues add their rows here.
+No timing is asserted anywhere: this only reports.
+"""
+
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SCALE = os.environ.get("BENCH_SCALE", "district")
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+PG = dict(host="127.0.0.1", port=5432, user="postgres")
+
+
+def choose_database() -> str:
+    try:
+        import psycopg
+
+        name = f"qp_bench_{os.getpid()}"
+        with psycopg.connect(dbname="postgres", connect_timeout=3, autocommit=True, **PG) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+        return name
+    except Exception as exc:  # unreachable PostgreSQL: fall back to the embedded default
+        print(f"PostgreSQL unreachable ({exc.__class__.__name__}); using SQLite")
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["SQLITE_PATH"] = str(Path(tempfile.mkdtemp()) / "bench.sqlite3")
+        return ""
+
+
+def drop_database(name: str) -> None:
+    if not name:
+        return
+    import psycopg
+
+    with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def time_urls(client, urls: list[str]) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    durations, queries = [], []
+    for url in urls:  # warm caches once
+        client.get(url)
+    for _ in range(RUNS):
+        for url in urls:
+            with CaptureQueriesContext(connection) as captured:
+                start = time.perf_counter()
+                response = client.get(url)
+                durations.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+            queries.append(len(captured.captured_queries))
+    return {
+        "requests": len(durations),
+        "p50_ms": round(statistics.median(durations), 1),
+        "p95_ms": round(percentile(durations, 95), 1),
+        "queries_max": max(queries),
+    }
+
+
+def main() -> int:
+    db_name = choose_database()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
+    os.environ["DJANGO_DEBUG"] = "false"
+    os.environ.pop("CELERY_BROKER_URL", None)  # tasks inline: the bench measures the web side
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import override_settings
+    from wagtail.models import Page
+
+    from cms.models import HandbookChapterPage, HandbookPage
+    from cms.search.query import page_search
+
+    results: dict = {
+        "scale": SCALE,
+        "database": connection.vendor,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "runs": RUNS,
+    }
+    try:
+        start = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        results["migrate_s"] = round(time.perf_counter() - start, 1)
+        start = time.perf_counter()
+        call_command("seed_demo", scale=SCALE, verbosity=0)
+        results["seed_demo_s"] = round(time.perf_counter() - start, 1)
+
+        queries = json.loads((ROOT / "tests/cms/search_queries.json").read_text("utf-8"))
+        k, hits = queries["k"], 0.0
+        for item in queries["queries"]:
+            top = [page.title for page in page_search(item["query"]).results[:k]]
+            hits += sum(title in top for title in item["expect"]) / len(item["expect"])
+        results["search_recall_at_10"] = round(hits / len(queries["queries"]), 3)
+        results["search_queries"] = len(queries["queries"])
+
+        from urllib.parse import quote
+
+        handbook = HandbookPage.objects.live().first()
+        chapter = HandbookChapterPage.objects.live().first()
+        with override_settings(ALLOWED_HOSTS=["*"]):
+            client = Client()
+            pages = {
+                "home": ["/"],
+                "handbook": [handbook.url],
+                "chapter": [chapter.url],
+                "search": [f"/search/?q={quote(item['query'])}" for item in queries["queries"]],
+                "autocomplete": ["/search/autocomplete/?q=%E5%AE%B6%E8%AE%BF"],
+            }
+            results["pages"] = {name: time_urls(client, urls) for name, urls in pages.items()}
+        results["live_pages"] = Page.objects.live().count()
+    finally:
+        connection.close()
+        drop_database(db_name)
+
+    print()
+    print(f"make bench — scale {SCALE}, {results['database']}, {RUNS} runs, {os.cpu_count()} CPUs")
+    print(
+        f"  migrate {results['migrate_s']} s, seed_demo --scale {SCALE} {results['seed_demo_s']} s"
+    )
+    print(
+        f"  search recall@10 {results['search_recall_at_10']:.3f} "
+        f"over {results['search_queries']} labelled queries"
+    )
+    print(f"  {'page':<14}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}")
+    for name, row in results["pages"].items():
+        print(
+            f"  {name:<14}{row['requests']:>9}{row['p50_ms']:>9}{row['p95_ms']:>9}"
+            f"{row['queries_max']:>9}"
+        )
+    out = ROOT / "bench" / "results" / "latest.json"
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    print(f"  written to {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
