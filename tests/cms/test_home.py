@@ -44,6 +44,7 @@ def test_home_page_renders_in_chinese_with_navigation(client):
     assert "青浦区全员导师制研修平台" in html
     assert "登录" in html  # login link for anonymous visitors
     assert "/accounts/login/" in html
+    assert 'href="/search/"' in html  # search is one tap away on every page
 
 
 @pytest.mark.django_db
