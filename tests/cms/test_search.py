@@ -411,3 +411,10 @@ def test_search_url_switches_the_backend(env, backend):
     assert config["BACKEND"] == backend
     if "SEARCH_URL" in env:
         assert config["URLS"] == [env["SEARCH_URL"]]
+
+
+def test_adjacent_terms_are_highlighted_as_one_mark():
+    from cms.search.snippets import highlight
+
+    html = str(highlight("孩子沉迷手机，家长<很着急>", ["沉迷", "手机"]))
+    assert html == "孩子<mark>沉迷手机</mark>，家长&lt;很着急&gt;"
