@@ -275,3 +275,11 @@ def test_later_apps_add_steps_that_run_after_the_people_steps(monkeypatch):
 
     first_school = School.objects.get(code=generate.scale_schools(SMALL)[0].code)
     assert seen == [("small", first_school.pk, 40 + len(write.DEMO_ACCOUNTS))]
+
+
+@pytest.mark.django_db
+def test_refuses_production_settings_without_the_flag(settings):
+    settings.SETTINGS_MODULE = "cms.settings.production"
+    with pytest.raises(CommandError, match="--allow-production"):
+        call_command("seed_demo", verbosity=0)
+    assert not User.objects.filter(staff_no="admin").exists()

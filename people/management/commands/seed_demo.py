@@ -3,6 +3,7 @@
 import os
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,12 +38,27 @@ class Command(BaseCommand):
             + _("(default: %(scale)s)") % {"scale": demo.DEFAULT_SCALE},
         )
         parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help=_(
+                "Seed even under production settings (creates accounts with a public password)."
+            ),
+        )
+        parser.add_argument(
             "--print-accounts-only",
             action="store_true",
             help=_("Only print the demo accounts; write nothing."),
         )
 
-    def handle(self, *args, scale, print_accounts_only, verbosity, **options):
+    def handle(self, *args, scale, print_accounts_only, allow_production, verbosity, **options):
+        # The demo accounts, a superuser among them, share a password printed in the README.
+        if settings.SETTINGS_MODULE.endswith(".production") and not allow_production:
+            raise CommandError(
+                _(
+                    "Refusing to seed demo accounts with a public password under production "
+                    "settings; pass --allow-production if this really is a demo server."
+                )
+            )
         # Checked here rather than by argparse `choices`, whose message is not translated.
         if scale not in demo.SCALES:
             raise CommandError(
