@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PY
 
-.PHONY: run test bench lint format check tier1 tier2 install messages migrate seed serve clean
+.PHONY: run test bench lint format check tier1 tier2 install messages chromium migrate seed serve clean
 
 ## make run: install, migrate, compile messages, seed demo data, serve on 127.0.0.1:$(PORT)
 run: install messages migrate seed serve
@@ -65,10 +65,17 @@ check: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-tier1: install messages
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    (apt-get install -y -qq --no-install-recommends chromium || (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium)) >/dev/null; \
+	  else echo "Chromium is required for tests/browser: apt-get install chromium" >&2; exit 1; fi; }
+
+tier1: install messages chromium
 	scripts/test_tier1.sh $(PYTEST_ARGS)
 
-tier2: install messages
+tier2: install messages chromium
 	scripts/test_tier2.sh $(PYTEST_ARGS)
 
 clean:
