@@ -47,5 +47,13 @@ echo "tier 2: PostgreSQL database test_qp_ci_${run_id} (created and dropped by t
 start=$(date +%s)
 "$PY" -m pytest --create-db -p no:cacheprovider "$@"
 status=$?
+# Whatever a crashed or interrupted run left behind, this run's database goes now.
+"$PY" - "$PG_HOST" "$PG_PORT" "test_qp_ci_${run_id}" <<'PYEOF' || true
+import sys
+import psycopg
+host, port, name = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+with psycopg.connect(host=host, port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+PYEOF
 echo "tier 2 finished in $(( $(date +%s) - start )) s (exit $status)"
 exit $status

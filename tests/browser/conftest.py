@@ -29,8 +29,11 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
+    # Per test, not per session: while Playwright's event loop runs, Django's connection
+    # handler sees an async context and hands out connections without the serialized
+    # snapshot, so later serialized_rollback tests would start on empty tables.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
