@@ -98,11 +98,22 @@ class HandbookChapterPage(ChineseSearchable, Page):
         verbose_name_plural = _("handbook chapters")
 
     def search_result_stages(self) -> list[str]:
-        # One query per chapter result; the handbook's audience is the chapter's.
+        # One query per chapter; result lists use search_result_stages_bulk instead.
         from cms.selectors import chapter_handbook
 
         handbook = chapter_handbook(self)
         return handbook.stage_labels if handbook else []
+
+    @classmethod
+    def search_result_stages_bulk(cls, pages) -> dict[int, list[str]]:
+        """学段 of many chapters in one query: each reads its handbook's audience."""
+        parent_paths = {page.path[: -Page.steplen] for page in pages}
+        handbooks = {h.path: h for h in HandbookPage.objects.filter(path__in=parent_paths)}
+        stages = {}
+        for page in pages:
+            handbook = handbooks.get(page.path[: -Page.steplen])
+            stages[page.pk] = handbook.stage_labels if handbook else []
+        return stages
 
     def get_context(self, request, *args, **kwargs):
         from cms.selectors import chapter_navigation

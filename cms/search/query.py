@@ -173,27 +173,10 @@ def page_search(
     return outcome
 
 
-# Page types whose 学段 is their parent's (a chapter reads its handbook's audience). Listed here
-# so one query answers for a whole result page; a type can instead define the classmethod
-# `search_result_stages_bulk(pages) -> {pk: [label, ...]}`, which wins.
-STAGES_FROM_PARENT = {"cms.handbookchapterpage"}
-
-
-def _stages_from_parents(pages: list[Page]) -> dict[int, list[str]]:
-    parent_paths = {page.path[: -Page.steplen] for page in pages}
-    parents = {p.path: p for p in Page.objects.filter(path__in=parent_paths).specific()}
-    stages = {}
-    for page in pages:
-        parent = parents.get(page.path[: -Page.steplen])
-        method = getattr(parent, "search_result_stages", None)
-        stages[page.pk] = list(method()) if method else []
-    return stages
-
-
 def result_stages(pages: list[Page]) -> dict[int, list[str]]:
     """学段 labels per page id, in a fixed number of queries whatever the number of pages:
-    a type's `search_result_stages_bulk`, else its parent's stages (STAGES_FROM_PARENT),
-    else each page's own `search_result_stages()` (which must not query)."""
+    a type's classmethod `search_result_stages_bulk(pages) -> {pk: [label, ...]}`, else
+    each page's own `search_result_stages()` (which must not query)."""
     stages: dict[int, list[str]] = {}
     by_class: dict[type, list[Page]] = {}
     for page in pages:
@@ -202,8 +185,6 @@ def result_stages(pages: list[Page]) -> dict[int, list[str]]:
         bulk = getattr(cls, "search_result_stages_bulk", None)
         if bulk is not None:
             answered = bulk(group) or {}
-        elif cls._meta.label_lower in STAGES_FROM_PARENT:
-            answered = _stages_from_parents(group)
         else:
             answered = {}
             for page in group:
