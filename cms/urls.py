@@ -13,6 +13,7 @@ urlpatterns = [
     path("search/", search, name="search"),
     path("search/autocomplete/", search_autocomplete, name="search_autocomplete"),
     path("accounts/", include("people.urls")),
+    path("", include("courses.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -9,3 +9,6 @@ class CoursesConfig(AppConfig):
     label = "courses"
     verbose_name = _("Courses and lectures")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import receivers  # noqa: F401

@@ -1,0 +1,1 @@
+"""Admin screens: h5p."""

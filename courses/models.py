@@ -1,1 +1,0 @@
-"""Models of courses; they arrive with their issue."""

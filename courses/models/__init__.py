@@ -1,0 +1,22 @@
+"""Models of courses, one module per concern; import them from here."""
+
+from .h5p import H5PPackage, H5PResult, H5PUserData, LessonPackage, XAPIStatement
+from .learning import CourseEvaluation, Enrollment, LessonProgress
+from .pages import CourseIndexPage, CoursePage, CourseTag, LessonPage
+from .taxonomy import TopicCategory
+
+__all__ = [
+    "CourseEvaluation",
+    "CourseIndexPage",
+    "CoursePage",
+    "CourseTag",
+    "Enrollment",
+    "H5PPackage",
+    "H5PResult",
+    "H5PUserData",
+    "LessonPackage",
+    "LessonPage",
+    "LessonProgress",
+    "TopicCategory",
+    "XAPIStatement",
+]

@@ -1,0 +1,1 @@
+"""Reads of courses; one module per concern."""

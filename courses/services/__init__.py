@@ -1,0 +1,1 @@
+"""Writes of courses; one module per concern."""

@@ -1,0 +1,5 @@
+"""Catalog page context."""
+
+
+def catalog_context(page, request) -> dict:
+    return {}

@@ -1,0 +1,5 @@
+"""Course overview context."""
+
+
+def course_context(page, request) -> dict:
+    return {}

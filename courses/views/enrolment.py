@@ -1,0 +1,3 @@
+"""URLs and views: enrolment."""
+
+urlpatterns: list = []

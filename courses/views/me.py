@@ -1,0 +1,3 @@
+"""URLs and views: me."""
+
+urlpatterns: list = []
