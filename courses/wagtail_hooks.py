@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from .admin import enrolment, h5p, reports  # noqa: F401  (their hooks register on import)
+from . import home  # noqa: F401  (registers the home page section)
+from .admin import enrolment, h5p, marking, reports  # noqa: F401  (their hooks register on import)
 from .admin.taxonomy import TopicCategoryViewSet
 
 

@@ -1,0 +1,1 @@
+"""Admin screens: lecturer marks lessons complete."""
