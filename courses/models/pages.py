@@ -68,8 +68,14 @@ class CourseTag(TaggedItemBase):
 
 
 class CoursePage(ChineseSearchable, Page):
+    # NULL-able so Wagtail's "copy page" makes a draft without a code instead of failing on
+    # the unique constraint; the edit form still requires one (blank=False).
     code = models.CharField(
-        _("course code"), max_length=30, unique=True, help_text=_("For example QP-XL-2026-01.")
+        _("course code"),
+        max_length=30,
+        unique=True,
+        null=True,
+        help_text=_("For example QP-XL-2026-01."),
     )
     summary = models.TextField(_("summary"), max_length=1000)
     description = StreamField(
@@ -194,6 +200,7 @@ class CoursePage(ChineseSearchable, Page):
 
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.LessonPage"]
+    exclude_fields_in_copy = ["code"]
 
     class Meta:
         verbose_name = _("course")
