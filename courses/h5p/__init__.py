@@ -1,0 +1,1 @@
+"""H5P package handling: validation (before anything is extracted) and extraction."""
