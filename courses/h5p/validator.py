@@ -314,7 +314,9 @@ def _check_libraries(parsed: dict[str, bytes], result: H5PValidation) -> None:
         ):
             result.error("field_invalid", file=name, field="machineName", detail=str(machine)[:60])
             continue
-        for key, value in zip(("majorVersion", "minorVersion", "patchVersion"), versions):
+        for key, value in zip(
+            ("majorVersion", "minorVersion", "patchVersion"), versions, strict=True
+        ):
             if key in library and not VERSION_RE.match(str(value)):
                 result.error("field_invalid", file=name, field=key, detail=str(value)[:20])
         if "runnable" in library and str(library.get("runnable")) not in (
