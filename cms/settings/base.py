@@ -176,13 +176,26 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文")]
 # --- Static and media
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # The H5P player (npm h5p-standalone), served by us: no CDN.
+    ("h5p-standalone", BASE_DIR / "node_modules" / "h5p-standalone" / "dist"),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# --- H5P packages (courses.h5p.validator): limits checked on the bytes actually read.
+H5P_MAX_UPLOAD_SIZE = int(os.environ.get("H5P_MAX_UPLOAD_SIZE", 200 * 1024 * 1024))
+H5P_MAX_FILE_SIZE = int(os.environ.get("H5P_MAX_FILE_SIZE", 100 * 1024 * 1024))
+H5P_MAX_TOTAL_SIZE = int(os.environ.get("H5P_MAX_TOTAL_SIZE", 500 * 1024 * 1024))
+H5P_MAX_FILES = int(os.environ.get("H5P_MAX_FILES", 5000))
+# Uncompressed/compressed bytes per entry; files smaller than the floor are not judged.
+H5P_MAX_COMPRESSION_RATIO = int(os.environ.get("H5P_MAX_COMPRESSION_RATIO", 100))
+H5P_COMPRESSION_RATIO_FLOOR = int(os.environ.get("H5P_COMPRESSION_RATIO_FLOOR", 1024 * 1024))
+H5P_STORAGE_PREFIX = "h5p/packages"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
