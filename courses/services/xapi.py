@@ -297,6 +297,10 @@ def _duplicate_outcome(*, user, statement_id) -> XAPIOutcome | None:
     return XAPIOutcome(duplicate=True, recorded=False)
 
 
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
+
+
 def xapi_statement_record(*, user, lesson_id, package_id, statement) -> XAPIOutcome:
     """Check and keep one statement from `user` (the session's user) for the H5P package
     `package_id` played in lesson `lesson_id`; update the result and the lesson's completion.
@@ -305,9 +309,9 @@ def xapi_statement_record(*, user, lesson_id, package_id, statement) -> XAPIOutc
     Course staff who are not enrolled (previewing a lesson) get an outcome with
     recorded=False: their statements are checked but nothing is stored.
     """
-    if isinstance(lesson_id, bool) or not isinstance(lesson_id, int):
+    if not _is_id(lesson_id):
         raise XAPIError(_("The request does not say which lesson the activity belongs to."))
-    if isinstance(package_id, bool) or not isinstance(package_id, int):
+    if not _is_id(package_id):
         raise XAPIError(_("The request does not say which H5P activity sent the statement."))
     parsed = xapi_statement_parse(statement, package_id=package_id)
     lesson = _live_lesson(lesson_id)
@@ -319,9 +323,8 @@ def xapi_statement_record(*, user, lesson_id, package_id, statement) -> XAPIOutc
             return XAPIOutcome(recorded=False)
         raise _not_learning_error(user, lesson)
 
-    duplicate = _duplicate_outcome(user=user, statement_id=parsed.statement_id)
-    if duplicate is not None:
-        return duplicate
+    # No look-up first: the unique statement id makes a replay fail the INSERT, and only
+    # then (rarely) is the stored statement read to tell a replay from a stolen id.
     try:
         return _record(
             user=user,
@@ -332,7 +335,6 @@ def xapi_statement_record(*, user, lesson_id, package_id, statement) -> XAPIOutc
             course=enrollment.course,
         )
     except IntegrityError:
-        # The same statement arrived twice at once and the other request stored it first.
         duplicate = _duplicate_outcome(user=user, statement_id=parsed.statement_id)
         if duplicate is None:
             raise

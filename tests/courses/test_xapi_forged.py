@@ -271,6 +271,8 @@ def test_invalid_json_is_a_400(teacher_a, course, lesson, package, payload):
         {"lesson": "1", "package": 1, "statement": {}},
         {"lesson": 1, "package": None, "statement": {}},
         {"lesson": 1, "package": 1, "statement": []},
+        {"lesson": 2**70, "package": 1, "statement": {}},
+        {"lesson": 1, "package": -3, "statement": {}},
     ],
 )
 def test_bad_envelope_is_a_400(teacher_a, course, lesson, package, body):
