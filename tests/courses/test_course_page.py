@@ -50,7 +50,7 @@ def test_overview_shows_facts_lessons_and_lecturers(teacher_a):
     # Not enrolled: lesson titles without links, and the enrol button.
     assert 'href="' + lessons_of(course)[0].url not in html
     assert response.context["box"].state == "can_enrol"
-    assert 'action="/courses/%d/enrol/"' % course.pk in html
+    assert f'action="/courses/{course.pk}/enrol/"' in html
 
 
 def test_enrolled_teacher_sees_links_progress_and_continue(teacher_a):
