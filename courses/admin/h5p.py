@@ -155,7 +155,8 @@ class H5PPackageViewSet(SnippetViewSet):
     edit_panel = ObjectList([FieldPanel("title")], base_form_class=H5PPackageEditForm)
 
     def get_queryset(self, request):
-        return H5PPackage.objects.select_related("uploaded_by")
+        # UserColumn shows avatars: fetch the profiles with the rows.
+        return H5PPackage.objects.select_related("uploaded_by__wagtail_userprofile")
 
     def get_add_view_kwargs(self, **kwargs):
         panel = self.create_panel.bind_to_model(self.model)
