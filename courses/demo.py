@@ -1,0 +1,506 @@
+"""courses demo content for `seed_demo`: topic categories, the catalog 课程中心 with the
+courses of courses/demo_content/courses.json (the mentor qualification's courses among them,
+the crisis course ending in an H5P quiz built from our own library), the demo teacher's own
+learning through the services, and a share of the generated teachers' enrolments and lesson
+progress written set-based. Every step creates what is missing and leaves the rest alone."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape
+from wagtail.models import Page, Site
+
+from people.demo import SeedContext, seed_step
+from people.demo.write import DEMO_STAFF_NOS, INSERT_BATCH_SIZE
+from people.models import LecturerProfile, User
+
+from .choices import (
+    CompletionCriterion,
+    EnrollmentSource,
+    EnrollmentStatus,
+    H5PStatus,
+    LessonStatus,
+)
+from .models import (
+    CourseEvaluation,
+    CourseIndexPage,
+    CoursePage,
+    Enrollment,
+    H5PPackage,
+    LessonPage,
+    LessonProgress,
+    TopicCategory,
+)
+
+CONTENT_DIR = Path(__file__).resolve().parent / "demo_content"
+COURSES_FILE = CONTENT_DIR / "courses.json"
+H5P_LIBRARY_DIR = CONTENT_DIR / "h5p_library"
+QUIZ_LIBRARY = "H5P.QingpuQuiz-1.1"
+QUIZ_TITLE = "心理危机识别与上报 · 在线测评"
+QUIZ_QUESTION = "导师发现学生在周记中写下“活着没意思”，并把心爱的物品送给同学，应当怎么做？"
+QUIZ_ANSWERS = [
+    {"text": "当天陪伴学生，并立即报告班主任和心理教师，按学校危机干预流程处理", "correct": True},
+    {"text": "先观察一两周，情况没有好转再报告", "correct": False},
+    {"text": "答应学生替他保密，自己私下开导", "correct": False},
+    {"text": "在班级群里提醒其他家长注意", "correct": False},
+]
+DEMO_LECTURER = "@lecturer"  # in courses.json: the demo 讲师 account's own profile
+DEMO_LECTURER_STAFF_NO = "lecturer"
+ZIP_DATE = (2026, 1, 1, 0, 0, 0)  # fixed, so the package's checksum (and dedupe) is stable
+
+# Generated teachers enrolled per course code, by teacher id modulo 10 (a deterministic share).
+BULK_SHARES = {
+    "QP-XL-2026-01": 4,
+    "QP-JX-2026-01": 3,
+    "QP-WJ-2026-01": 2,
+    "QP-SD-2026-01": 2,
+}
+BULK_CHUNK = 5_000
+
+
+def course_content() -> dict:
+    return json.loads(COURSES_FILE.read_text(encoding="utf-8"))
+
+
+# --- StreamField bodies from the compact text of courses.json --------------------------------
+
+
+def lesson_blocks(lines: list[str]) -> list[dict]:
+    """`## ` heading, `- ` list item, `> 提示：`/`> 注意：` callout, anything else a paragraph."""
+    blocks: list[dict] = []
+    items: list[str] = []
+
+    def flush():
+        if items:
+            html = "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"
+            blocks.append({"type": "paragraph", "value": html})
+            items.clear()
+
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("- "):
+            items.append(line[2:].strip())
+            continue
+        flush()
+        if line.startswith("## "):
+            blocks.append({"type": "heading", "value": {"text": line[3:].strip(), "level": "2"}})
+        elif line.startswith("> "):
+            text = line[2:].strip()
+            kind = "warning" if text.startswith("注意") else "tip"
+            title, _sep, rest = text.partition("：")
+            blocks.append(
+                {
+                    "type": "callout",
+                    "value": {
+                        "kind": kind,
+                        "title": title if rest else "",
+                        "text": f"<p>{escape(rest or text)}</p>",
+                    },
+                }
+            )
+        else:
+            blocks.append({"type": "paragraph", "value": f"<p>{escape(line)}</p>"})
+    flush()
+    return blocks
+
+
+# --- The H5P quiz, packed in memory from our own library ------------------------------------
+
+
+def quiz_package_bytes() -> bytes | None:
+    """The crisis course's quiz as a `.h5p` file, or None while the library is missing."""
+    library = H5P_LIBRARY_DIR / QUIZ_LIBRARY
+    if not (library / "library.json").exists():
+        return None
+    files = {
+        "h5p.json": {
+            "title": QUIZ_TITLE,
+            "language": "zh",
+            "mainLibrary": "H5P.QingpuQuiz",
+            "embedTypes": ["div"],
+            "license": "U",
+            "preloadedDependencies": [
+                {"machineName": "H5P.QingpuQuiz", "majorVersion": 1, "minorVersion": 1}
+            ],
+        },
+        "content/content.json": {
+            "question": QUIZ_QUESTION,
+            "answers": QUIZ_ANSWERS,
+            "passPercentage": 100,
+        },
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+            archive.writestr(zipfile.ZipInfo(name, ZIP_DATE), payload, zipfile.ZIP_DEFLATED)
+        for path in sorted(library.rglob("*")):
+            if path.is_file():
+                name = f"{QUIZ_LIBRARY}/{path.relative_to(library).as_posix()}"
+                archive.writestr(
+                    zipfile.ZipInfo(name, ZIP_DATE), path.read_bytes(), zipfile.ZIP_DEFLATED
+                )
+    return buffer.getvalue()
+
+
+def demo_quiz_package(uploaded_by=None) -> H5PPackage | None:
+    """Upload the quiz through the H5P service (validated and extracted like any upload;
+    the same bytes again are deduplicated). None when it cannot be played."""
+    try:
+        from .services.h5p import h5p_package_upload
+    except ImportError:  # the H5P service is not installed in this build
+        return None
+    payload = quiz_package_bytes()
+    if payload is None:
+        return None
+    package = h5p_package_upload(
+        file=ContentFile(payload, name="crisis-quiz.h5p"), title=QUIZ_TITLE, uploaded_by=uploaded_by
+    )
+    package.refresh_from_db()
+    if package.status == H5PStatus.PENDING:
+        # Processing is queued on commit; with a real broker it may not have run yet.
+        from .services.h5p import h5p_package_process
+
+        package = h5p_package_process(package_id=package.pk) or package
+    return package if package.status == H5PStatus.VALID else None
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+def _home():
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    return site.root_page.specific if site else None
+
+
+def _publish_child(parent: Page, page: Page) -> Page:
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def _lecturer_profiles(names: set[str]) -> dict[str, LecturerProfile]:
+    """Profiles by name; the demo 讲师 account gets a profile of its own when it has none, so
+    the lecturer report has courses to show."""
+    profiles = {p.full_name: p for p in LecturerProfile.objects.filter(full_name__in=names)}
+    if DEMO_LECTURER in names:
+        account = User.objects.filter(staff_no=DEMO_LECTURER_STAFF_NO).first()
+        if account is not None:
+            profile = LecturerProfile.objects.filter(user=account).first()
+            if profile is None:
+                profile = LecturerProfile.objects.create(
+                    user=account,
+                    full_name=account.full_name,
+                    title="高级教师、区心理健康教育中心组成员",
+                    unit="青浦区教师进修学院",
+                    bio="<p>长期从事中学心理健康教育与导师培训，负责本平台心理健康类课程的讲授与答疑。</p>",
+                    sort_order=5,
+                )
+            profiles[DEMO_LECTURER] = profile
+    return profiles
+
+
+@seed_step
+def seed_course_topics(ctx: SeedContext) -> None:
+    topics = course_content()["topics"]
+    existing = set(TopicCategory.objects.values_list("slug", flat=True))
+    TopicCategory.objects.bulk_create(
+        [
+            TopicCategory(
+                name=item["name"],
+                slug=item["slug"],
+                description=item.get("description", ""),
+                is_mentor_topic=bool(item.get("mentor")),
+                sort_order=(order + 1) * 10,
+            )
+            for order, item in enumerate(topics)
+            if item["slug"] not in existing
+        ],
+        ignore_conflicts=True,
+    )
+    ctx.stats["course_topics"] = len(topics)
+
+
+@seed_step
+def seed_course_catalog(ctx: SeedContext) -> None:
+    """课程中心 under the home page and the demo courses with their lessons (a handful of
+    pages whatever the scale: written one by one through Wagtail's publish)."""
+    home = _home()
+    if home is None:
+        return
+    content = course_content()
+    created = 0
+    with transaction.atomic():
+        catalog = CourseIndexPage.objects.first()
+        if catalog is None:
+            spec = content["catalog"]
+            catalog = _publish_child(
+                home,
+                CourseIndexPage(
+                    title=spec["title"], slug=spec["slug"], intro=spec["intro"], show_in_menus=True
+                ),
+            )
+            created += 1
+        existing = set(CoursePage.objects.values_list("code", flat=True))
+        new_specs = [spec for spec in content["courses"] if spec["code"] not in existing]
+        if new_specs:
+            topics = dict(TopicCategory.objects.values_list("slug", "pk"))
+            names = {name for spec in new_specs for name in spec.get("lecturers", [])}
+            profiles = _lecturer_profiles(names)
+            for spec in new_specs:
+                created += _course_create(catalog, spec, topics, profiles)
+    created += _crisis_assessment_ensure()
+    ctx.stats["course_pages_created"] = created
+
+
+def _course_create(catalog, spec: dict, topics: dict, profiles: dict) -> int:
+    course = CoursePage(
+        title=spec["title"],
+        slug=spec["slug"],
+        code=spec["code"],
+        summary=spec["summary"],
+        topic_id=topics.get(spec.get("topic")),
+        stages=spec.get("stages", []),
+        level=spec["level"],
+        credit_category=spec["credit_category"],
+        credit_points=Decimal(spec["credit_points"]),
+        hours=Decimal(spec["hours"]),
+        delivery=spec["delivery"],
+        enrolment_mode=spec["enrolment_mode"],
+        capacity=spec.get("capacity"),
+    )
+    catalog.add_child(instance=course)
+    course.lecturers.set([profiles[name] for name in spec.get("lecturers", []) if name in profiles])
+    if spec.get("tags"):
+        course.tags.set(spec["tags"])
+    course.save_revision().publish()
+    created = 1
+    for number, lesson in enumerate(spec["lessons"], start=1):
+        criterion = lesson.get("criterion", CompletionCriterion.VIEWED)
+        if criterion == CompletionCriterion.H5P_PASSED:
+            # Viewed until the quiz package exists; _crisis_assessment_ensure upgrades it.
+            criterion = CompletionCriterion.VIEWED
+        _publish_child(
+            course,
+            LessonPage(
+                title=lesson["title"],
+                slug=f"lesson-{number}",
+                body=json.dumps(lesson_blocks(lesson["body"]), ensure_ascii=False),
+                estimated_minutes=lesson.get("minutes", 30),
+                completion_criterion=criterion,
+                min_score=lesson.get("min_score", 80),
+            ),
+        )
+        created += 1
+    return created
+
+
+def _crisis_assessment_ensure() -> int:
+    """The crisis course's assessment lesson plays the quiz and needs ≥ its min score, once
+    the quiz package can be built and validated. Returns 1 when it changed the lesson."""
+    for spec in course_content()["courses"]:
+        for number, item in enumerate(spec["lessons"], start=1):
+            if not item.get("h5p"):
+                continue
+            course = CoursePage.objects.filter(code=spec["code"]).first()
+            lesson = (
+                LessonPage.objects.child_of(course).filter(slug=f"lesson-{number}").first()
+                if course is not None
+                else None
+            )
+            if lesson is None or lesson.h5p_package_ids():
+                continue
+            lecturer = User.objects.filter(staff_no=DEMO_LECTURER_STAFF_NO).first()
+            package = demo_quiz_package(uploaded_by=lecturer)
+            if package is None:
+                return 0
+            lesson.body = json.dumps(
+                [
+                    *lesson_blocks(item["body"]),
+                    {"type": "h5p", "value": {"package": package.pk, "title": QUIZ_TITLE}},
+                ],
+                ensure_ascii=False,
+            )
+            lesson.completion_criterion = item.get("criterion", CompletionCriterion.H5P_PASSED)
+            lesson.min_score = item.get("min_score", 80)
+            lesson.save_revision().publish()
+            return 1
+    return 0
+
+
+# --- The demo teacher's own learning, through the services -----------------------------------
+
+
+@seed_step
+def seed_demo_teacher_learning(ctx: SeedContext) -> None:
+    """王晓梅 (`teacher`): one course completed, one half done, one just started, one
+    assigned by the school with a due date, one waiting for approval. Skipped once she has
+    any enrolment, so a re-seed never repeats or undoes her own clicks."""
+    from .services.completion import course_evaluation_submit, lesson_viewed
+    from .services.enrolment import enrollment_assign, enrollment_request
+
+    teacher = User.objects.filter(staff_no="teacher").first()
+    school_admin = User.objects.filter(staff_no="schooladmin").first()
+    if teacher is None or Enrollment.objects.filter(user=teacher).exists():
+        return
+    courses = {course.code: course for course in CoursePage.objects.live()}
+    if not courses:
+        return
+
+    def lessons(code):
+        return list(LessonPage.objects.child_of(courses[code]).live().order_by("path"))
+
+    with transaction.atomic():
+        done = courses.get("QP-XL-2026-01")
+        if done is not None:
+            enrollment_request(user=teacher, course=done)
+            for lesson in lessons(done.code):
+                lesson_viewed(user=teacher, lesson=lesson, course=done)
+            course_evaluation_submit(
+                user=teacher,
+                course=done,
+                rating=5,
+                comment="案例贴近实际，倾听与回应的方法第二天就用在了和学生的谈话里。",
+            )
+        half = courses.get("QP-JX-2026-01")
+        if half is not None:
+            enrollment_request(user=teacher, course=half)
+            lesson_viewed(user=teacher, lesson=lessons(half.code)[0], course=half)
+        started = courses.get("QP-WJ-2026-01")
+        if started is not None:
+            enrollment_request(user=teacher, course=started)
+        assigned = courses.get("QP-DS-2026-01")
+        if assigned is not None and school_admin is not None:
+            enrollment_assign(
+                course=assigned,
+                users=[teacher],
+                assigned_by=school_admin,
+                due_on=timezone.localdate() + datetime.timedelta(days=21),
+            )
+        pending = courses.get("QP-JF-2026-02")
+        if pending is not None:
+            enrollment_request(user=teacher, course=pending)
+    ctx.stats["demo_teacher_enrolments"] = Enrollment.objects.filter(user=teacher).count()
+
+
+# --- Generated teachers: a share enrolled, with history, set-based -------------------------
+
+
+@seed_step
+def seed_teacher_enrolments(ctx: SeedContext) -> None:
+    """A deterministic share of the generated teachers in the mentor courses, each with some
+    lessons done and some courses completed with an evaluation.
+
+    Written with bulk inserts per chunk of teachers (ignore_conflicts on the unique
+    constraints makes a re-run a no-op). This seeded history deliberately does not send
+    `course_completed` per row: the credit ledger of these imaginary teachers is the
+    certification app's own demo step to write, in bulk too.
+    """
+    courses = {
+        course.code: course
+        for course in CoursePage.objects.live().filter(code__in=list(BULK_SHARES))
+    }
+    if not courses:
+        return
+    lessons = {
+        code: list(
+            LessonPage.objects.child_of(course).live().order_by("path").values_list("pk", flat=True)
+        )
+        for code, course in courses.items()
+    }
+    teachers = (
+        User.objects.filter(is_active=True, school__isnull=False)
+        .exclude(staff_no__in=DEMO_STAFF_NOS)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    written = 0
+    chunk: list[int] = []
+    for pk in teachers.iterator(chunk_size=BULK_CHUNK):
+        chunk.append(pk)
+        if len(chunk) >= BULK_CHUNK:
+            written += _enrolments_chunk(chunk, courses, lessons)
+            chunk = []
+    if chunk:
+        written += _enrolments_chunk(chunk, courses, lessons)
+    ctx.stats["course_enrolments_created"] = written
+
+
+def _enrolments_chunk(user_ids: list[int], courses: dict, lessons: dict) -> int:
+    now = timezone.now()
+    enrollments, progress, evaluations = [], [], []
+    with transaction.atomic():
+        for code, share in BULK_SHARES.items():
+            course = courses.get(code)
+            if course is None:
+                continue
+            lesson_ids = lessons[code]
+            chosen = [pk for pk in user_ids if pk % 10 < share]
+            # A range, not IN (...): the chunk's ids are sorted, and thousands of parameters
+            # would pass SQLite's limit.
+            have = set(
+                Enrollment.objects.filter(
+                    course=course, user_id__gte=user_ids[0], user_id__lte=user_ids[-1]
+                ).values_list("user_id", flat=True)
+            )
+            for pk in chosen:
+                if pk in have:
+                    continue
+                # 0..n lessons done; a third of those with every lesson done have evaluated
+                # and completed the course.
+                done = (pk * 7 + len(code)) % (len(lesson_ids) + 1)
+                completed = bool(lesson_ids) and done == len(lesson_ids) and pk % 3 != 0
+                finished_at = now - datetime.timedelta(days=pk % 60)
+                enrollments.append(
+                    Enrollment(
+                        user_id=pk,
+                        course=course,
+                        source=EnrollmentSource.SELF,
+                        status=EnrollmentStatus.COMPLETED if completed else EnrollmentStatus.ACTIVE,
+                        progress=int(done * 100 / len(lesson_ids)) if lesson_ids else 0,
+                        completed_at=finished_at if completed else None,
+                    )
+                )
+                for lesson_id in lesson_ids[:done]:
+                    progress.append(
+                        LessonProgress(
+                            user_id=pk,
+                            lesson_id=lesson_id,
+                            course=course,
+                            status=LessonStatus.COMPLETED,
+                            first_seen_at=finished_at - datetime.timedelta(days=3),
+                            last_seen_at=finished_at,
+                            completed_at=finished_at,
+                            seconds_spent=600 + pk % 1200,
+                        )
+                    )
+                if completed:
+                    evaluations.append(
+                        CourseEvaluation(
+                            user_id=pk,
+                            course=course,
+                            rating=4 + pk % 2,
+                            comment="内容实用，对开展导师工作有帮助。",
+                        )
+                    )
+        Enrollment.objects.bulk_create(
+            enrollments, batch_size=INSERT_BATCH_SIZE, ignore_conflicts=True
+        )
+        LessonProgress.objects.bulk_create(
+            progress, batch_size=INSERT_BATCH_SIZE, ignore_conflicts=True
+        )
+        CourseEvaluation.objects.bulk_create(
+            evaluations, batch_size=INSERT_BATCH_SIZE, ignore_conflicts=True
+        )
+    return len(enrollments)
