@@ -9,15 +9,10 @@ from django.utils import timezone
 
 from courses.choices import Delivery, EnrollmentStatus, EnrolmentMode, Level
 from people.models import Stage
+from tests.courses.enrolment_helpers import client_for, t
 from tests.factories.courses import course_index, enroll, make_course, topic
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def titles(response) -> list[str]:
@@ -86,10 +81,10 @@ def test_filter_form_keeps_values_and_bad_values_are_ignored(teacher_a):
 def test_empty_state_with_and_without_filters(teacher_a):
     client = client_for(teacher_a)
     url = course_index().url
-    assert "No courses have been published yet." in client.get(url).content.decode()
+    assert t("No courses have been published yet.") in client.get(url).content.decode()
     make_course(title="情绪辅导入门")
     html = client.get(url, {"q": "不存在的词"}).content.decode()
-    assert "No course matches these filters." in html
+    assert t("No course matches these filters.") in html
 
 
 def test_cards_show_hours_credit_and_the_readers_status(teacher_a):
@@ -108,10 +103,9 @@ def test_cards_show_hours_credit_and_the_readers_status(teacher_a):
     assert cards[learning.pk]["status"].progress == 40
     assert cards[done.pk]["status"].key == "completed"
     html = response.content.decode()
-    assert "Not enrolled" in html
-    assert "Pending approval" in html
-    assert "Enrolled · 40%" in html
-    assert "Completed" in html
+    for text in (t("Not enrolled"), t("Pending approval"), t("Completed")):
+        assert t(text) in html
+    assert t("Enrolled · %(percent)s%%", percent=40) in html
     assert "<dd>6</dd>" in html and "<dd>1.5</dd>" in html
 
 

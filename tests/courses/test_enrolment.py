@@ -9,7 +9,11 @@ from django.utils import timezone
 
 from courses.choices import EnrollmentSource, EnrollmentStatus, EnrolmentMode
 from courses.models import Enrollment, LessonPage
-from courses.selectors.enrolment import enrollments_pending_for, teachers_of_stage
+from courses.selectors.enrolment import (
+    course_window_error,
+    enrollments_pending_for,
+    teachers_of_stage,
+)
 from courses.services.completion import course_evaluation_submit, lesson_viewed
 from courses.services.enrolment import (
     enrollment_assign,
@@ -19,9 +23,20 @@ from courses.services.enrolment import (
 )
 from people import roles
 from people.models import Stage
+from tests.courses.enrolment_helpers import t
 from tests.factories.courses import enroll, make_course
 
 pytestmark = pytest.mark.django_db
+
+ASSIGNED_ONLY = "This course is assigned by your school; you cannot enrol in it yourself."
+DECLINED = (
+    "Your request for this course was declined. "
+    "Ask your school administrator if you think this is a mistake."
+)
+NOT_ASSIGNABLE = (
+    "%(n)d of the chosen people are not active teachers you may assign "
+    "(school administrators assign teachers of their own school only)."
+)
 
 
 def message(excinfo) -> str:
@@ -51,7 +66,7 @@ def test_approval_course_waits_and_assigned_course_refuses(teacher_a):
     assigned = make_course(enrolment_mode=EnrolmentMode.ASSIGNED)
     with pytest.raises(ValidationError) as excinfo:
         enrollment_request(user=teacher_a, course=assigned)
-    assert "assigned by your school" in message(excinfo)
+    assert message(excinfo) == t(ASSIGNED_ONLY)
     assert not Enrollment.objects.filter(course=assigned).exists()
 
 
@@ -60,12 +75,12 @@ def test_window_not_yet_open_and_closed(teacher_a):
     future = make_course(enrol_opens=now + timedelta(days=2))
     with pytest.raises(ValidationError) as excinfo:
         enrollment_request(user=teacher_a, course=future)
-    assert "opens on" in message(excinfo)
+    assert message(excinfo) == course_window_error(future)
 
     past = make_course(enrol_opens=now - timedelta(days=9), enrol_closes=now - timedelta(days=1))
     with pytest.raises(ValidationError) as excinfo:
         enrollment_request(user=teacher_a, course=past)
-    assert "closed on" in message(excinfo)
+    assert message(excinfo) == course_window_error(past)
 
     current = make_course(enrol_opens=now - timedelta(days=1), enrol_closes=now + timedelta(days=1))
     assert enrollment_request(user=teacher_a, course=current).status == EnrollmentStatus.ACTIVE
@@ -81,7 +96,7 @@ def test_capacity_counts_pending_active_and_completed(make_user, school_a):
     enroll(withdrawn, course, status=EnrollmentStatus.WITHDRAWN)  # holds no place
     with pytest.raises(ValidationError) as excinfo:
         enrollment_request(user=holders[3], course=course)
-    assert "full" in message(excinfo)
+    assert message(excinfo) == t("This course is full: all %(n)d places are taken.", n=3)
 
     # A place frees up when someone withdraws.
     enrollment_withdraw(user=holders[1], course=course)
@@ -109,7 +124,7 @@ def test_unpublished_course_refuses(teacher_a):
     course.unpublish()
     with pytest.raises(ValidationError) as excinfo:
         enrollment_request(user=teacher_a, course=course)
-    assert "not published" in message(excinfo)
+    assert message(excinfo) == t("This course is not published; you cannot enrol in it.")
 
 
 def test_rejected_request_cannot_be_repeated(teacher_a, school_admin_a):
@@ -118,7 +133,7 @@ def test_rejected_request_cannot_be_repeated(teacher_a, school_admin_a):
     enrollment_decide(enrollment=enrollment, approve=False, decided_by=school_admin_a)
     with pytest.raises(ValidationError) as excinfo:
         enrollment_request(user=teacher_a, course=course)
-    assert "declined" in message(excinfo)
+    assert message(excinfo) == t(DECLINED)
 
 
 # --- enrollment_withdraw -------------------------------------------------------------------
@@ -146,20 +161,24 @@ def test_withdraw_refused_after_completion_and_for_assigned(teacher_a, school_ad
     course_evaluation_submit(user=teacher_a, course=course, rating=5, comment="好")
     with pytest.raises(ValidationError) as excinfo:
         enrollment_withdraw(user=teacher_a, course=course)
-    assert "completed" in message(excinfo)
+    assert message(excinfo) == t(
+        "You have completed this course; a completed course cannot be withdrawn from."
+    )
     assert Enrollment.objects.get().status == EnrollmentStatus.COMPLETED
 
     assigned = make_course(enrolment_mode=EnrolmentMode.ASSIGNED)
     enrollment_assign(course=assigned, users=[teacher_a], assigned_by=school_admin_a)
     with pytest.raises(ValidationError) as excinfo:
         enrollment_withdraw(user=teacher_a, course=assigned)
-    assert "assigned by your school" in message(excinfo)
+    assert message(excinfo) == t(
+        "This course was assigned by your school; ask your school administrator to withdraw you."
+    )
 
 
 def test_withdraw_without_enrolment_is_refused(teacher_a):
     with pytest.raises(ValidationError) as excinfo:
         enrollment_withdraw(user=teacher_a, course=make_course())
-    assert "not enrolled" in message(excinfo)
+    assert message(excinfo) == t("You are not enrolled in this course.")
 
 
 # --- enrollment_decide ---------------------------------------------------------------------
@@ -177,7 +196,9 @@ def test_school_admin_approves_own_school_only(
 
     with pytest.raises(ValidationError) as excinfo:
         enrollment_decide(enrollment=other, approve=True, decided_by=school_admin_a)
-    assert "teacher's school" in message(excinfo)
+    assert message(excinfo) == t(
+        "Only an administrator of the teacher's school can decide this request."
+    )
     other.refresh_from_db()
     assert other.status == EnrollmentStatus.PENDING
 
@@ -246,7 +267,7 @@ def test_school_admin_cannot_assign_other_schools_teachers(
     course = make_course()
     with pytest.raises(ValidationError) as excinfo:
         enrollment_assign(course=course, users=[teacher_a, teacher_b], assigned_by=school_admin_a)
-    assert "1 of the chosen" in message(excinfo)
+    assert message(excinfo) == t(NOT_ASSIGNABLE, n=1)
     assert not Enrollment.objects.exists()
 
     result = enrollment_assign(
@@ -266,7 +287,7 @@ def test_teacher_cannot_assign_and_past_due_date_is_refused(teacher_a, school_ad
             assigned_by=school_admin_a,
             due_on=timezone.localdate() - timedelta(days=1),
         )
-    assert "past" in message(excinfo)
+    assert message(excinfo) == t("The due date is in the past.")
 
 
 def test_assign_all_teachers_of_a_stage_in_a_school(make_user, school_a, school_b, school_admin_a):

@@ -11,6 +11,7 @@ from courses.choices import EnrollmentSource, EnrollmentStatus, EnrolmentMode
 from courses.models import Enrollment
 from people import roles
 from people.models import Stage
+from tests.courses.enrolment_helpers import messages_of, t
 from tests.factories.courses import enroll, make_course
 from tests.people.admin_helpers import login
 
@@ -138,8 +139,13 @@ def test_school_admin_assigns_chosen_teachers_with_due_date(make_user, school_a,
         follow=True,
     )
     assert response.status_code == 200
-    text = " ".join(str(m) for m in response.context["messages"])
-    assert "assigned to 2 teachers; 1 were already enrolled" in text
+    expected = t(
+        "“%(course)s”: assigned to %(assigned)d teachers; %(already)d were already enrolled.",
+        course="必修课",
+        assigned=2,
+        already=1,
+    )
+    assert expected in messages_of(response)
     rows = Enrollment.objects.filter(course=course, source=EnrollmentSource.ASSIGNED)
     assert rows.count() == 2 and {r.due_on for r in rows} == {due}
 
@@ -181,7 +187,7 @@ def test_district_admin_picks_a_school(make_user, school_b, district_admin):
     course = make_course()
     teacher = make_user(roles.TEACHER, school_b, stage=Stage.JUNIOR)
     client = login(district_admin)
-    assert "Choose a school first." in client.get(ASSIGN).content.decode()
+    assert t("Choose a school first.") in client.get(ASSIGN).content.decode()
     html = client.get(ASSIGN, {"school": school_b.pk}).content.decode()
     assert teacher.full_name in html
     client.post(

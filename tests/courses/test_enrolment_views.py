@@ -5,19 +5,10 @@ from django.test import Client
 
 from courses.choices import EnrollmentStatus, EnrolmentMode
 from courses.models import Enrollment
+from tests.courses.enrolment_helpers import client_for, messages_of, t
 from tests.factories.courses import enroll, make_course
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user, **kwargs) -> Client:
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def test_enrol_post_enrols_and_a_double_submit_is_harmless(teacher_a):
@@ -34,7 +25,9 @@ def test_enrol_post_enrols_and_a_double_submit_is_harmless(teacher_a):
 def test_approval_course_says_pending(teacher_a):
     course = make_course(enrolment_mode=EnrolmentMode.APPROVAL)
     response = client_for(teacher_a).post(f"/courses/{course.pk}/enrol/", follow=True)
-    assert any("school administrator will review" in m for m in messages_of(response))
+    assert t("Your request was sent; your school administrator will review it.") in (
+        messages_of(response)
+    )
     assert response.context["box"].state == "pending"
 
 
@@ -42,7 +35,9 @@ def test_refusal_is_a_message_not_an_error(teacher_a):
     course = make_course(enrolment_mode=EnrolmentMode.ASSIGNED)
     response = client_for(teacher_a).post(f"/courses/{course.pk}/enrol/", follow=True)
     assert response.status_code == 200
-    assert any("assigned by your school" in m for m in messages_of(response))
+    assert messages_of(response) == [
+        t("This course is assigned by your school; you cannot enrol in it yourself.")
+    ]
     assert not Enrollment.objects.exists()
 
 
@@ -83,7 +78,7 @@ def test_unenrol_before_completion_and_not_after(teacher_a):
     client = client_for(teacher_a)
     client.post(f"/courses/{course.pk}/enrol/")
     response = client.post(f"/courses/{course.pk}/unenrol/", follow=True)
-    assert any("left this course" in m for m in messages_of(response))
+    assert t("You have left this course.") in messages_of(response)
     assert Enrollment.objects.get().status == EnrollmentStatus.WITHDRAWN
     # Double submit: still withdrawn, no error page.
     assert client.post(f"/courses/{course.pk}/unenrol/").status_code == 302
@@ -91,5 +86,7 @@ def test_unenrol_before_completion_and_not_after(teacher_a):
     done = make_course()
     enroll(teacher_a, done, status=EnrollmentStatus.COMPLETED)
     response = client.post(f"/courses/{done.pk}/unenrol/", follow=True)
-    assert any("cannot be withdrawn" in m for m in messages_of(response))
+    assert t(
+        "You have completed this course; a completed course cannot be withdrawn from."
+    ) in messages_of(response)
     assert Enrollment.objects.get(course=done).status == EnrollmentStatus.COMPLETED

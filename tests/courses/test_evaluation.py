@@ -1,24 +1,14 @@
 """The course evaluation POST: validation, once only, and the course completing after it."""
 
 import pytest
-from django.test import Client
 
 from courses.choices import EnrollmentStatus
 from courses.models import CourseEvaluation, Enrollment, LessonPage
 from courses.services.completion import lesson_viewed
+from tests.courses.enrolment_helpers import client_for, messages_of, t
 from tests.factories.courses import enroll, make_course
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def finished_course(user, lessons=2):
@@ -40,26 +30,26 @@ def test_evaluation_completes_the_course_once(teacher_a):
     assert enrollment.status == EnrollmentStatus.COMPLETED and enrollment.completed_at
 
     again = client.post(url, {"rating": "1", "comment": "再交一次"}, follow=True)
-    assert any("already evaluated" in m for m in messages_of(again))
+    assert t("You have already evaluated this course.") in messages_of(again)
     assert CourseEvaluation.objects.get().rating == 5
-    assert "Thank you for your evaluation (5 of 5)." in again.content.decode()
+    assert t("Thank you for your evaluation (%(rating)s of 5).", rating=5) in again.content.decode()
 
 
 @pytest.mark.parametrize(
     ("data", "text"),
     [
-        ({"rating": "6", "comment": "越界"}, "rating from 1 to 5"),
-        ({"rating": "abc", "comment": "乱填"}, "rating from 1 to 5"),
-        ({"comment": "没评分"}, "rating from 1 to 5"),
-        ({"rating": "4", "comment": "   "}, "short comment"),
-        ({"rating": "4", "comment": "长" * 2001}, "under 2000"),
+        ({"rating": "6", "comment": "越界"}, "Choose a rating from 1 to 5."),
+        ({"rating": "abc", "comment": "乱填"}, "Choose a rating from 1 to 5."),
+        ({"comment": "没评分"}, "Choose a rating from 1 to 5."),
+        ({"rating": "4", "comment": "   "}, "Write a short comment about the course."),
+        ({"rating": "4", "comment": "长" * 2001}, "Keep the comment under 2000 characters."),
     ],
 )
 def test_bad_input_is_a_message_not_an_error(teacher_a, data, text):
     course = finished_course(teacher_a, lessons=1)
     response = client_for(teacher_a).post(f"/courses/{course.pk}/evaluate/", data, follow=True)
     assert response.status_code == 200
-    assert any(text in m for m in messages_of(response))
+    assert t(text) in messages_of(response)
     assert not CourseEvaluation.objects.exists()
 
 
@@ -68,5 +58,5 @@ def test_not_enrolled_cannot_evaluate(teacher_a, teacher_b):
     response = client_for(teacher_b).post(
         f"/courses/{course.pk}/evaluate/", {"rating": "5", "comment": "未报名"}, follow=True
     )
-    assert any("Only teachers enrolled" in m for m in messages_of(response))
+    assert t("Only teachers enrolled in this course can evaluate it.") in messages_of(response)
     assert not CourseEvaluation.objects.exists()
