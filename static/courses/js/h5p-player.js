@@ -11,6 +11,7 @@
   var LOCAL_CONTENT_ID = 'http://h5p.org/x-api/h5p-local-content-id';
   var players = [];
   var dispatchers = [];
+  var sent = [];
   var scripts = {};
 
   function loadScript(src) {
@@ -89,6 +90,9 @@
       return;
     }
     var json = JSON.stringify(state);
+    if (json === undefined) {
+      return;
+    }
     if (json === player.lastState) {
       return;
     }
@@ -97,7 +101,7 @@
     body.set('data', json);
     body.set('preload', '1');
     body.set('invalidate', '0');
-    fetch(player.stateUrl, {
+    return fetch(player.stateUrl, {
       method: 'POST',
       credentials: 'same-origin',
       keepalive: !!keepalive,
@@ -123,7 +127,7 @@
       },
       body: JSON.stringify({
         lesson: player.lessonId,
-        package: player.packageId,
+        package: Number(player.packageId),
         statement: statement
       })
     }).then(function (response) {
@@ -156,29 +160,79 @@
     return extensions ? String(extensions[LOCAL_CONTENT_ID]) : '';
   }
 
+  function uuid4() {
+    if (window.crypto && typeof window.crypto.randomUUID === 'function') {
+      return window.crypto.randomUUID();
+    }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) {
+      return (b < 16 ? '0' : '') + b.toString(16);
+    }).join('');
+    return hex.slice(0, 8) + '-' + hex.slice(8, 12) + '-' + hex.slice(12, 16) + '-' +
+      hex.slice(16, 20) + '-' + hex.slice(20);
+  }
+
   function onXAPI(event) {
     var statement = event && event.data && event.data.statement;
+    if (!statement || sent.indexOf(statement) !== -1) {
+      return;
+    }
+    sent.push(statement);
+    if (sent.length > 100) {
+      sent.shift();
+    }
+    // H5P core leaves the id out; the server needs one to make a resend a no-op.
+    if (!statement.id) {
+      statement.id = uuid4();
+    }
     var contentId = contentIdOf(statement);
     for (var i = 0; i < players.length; i += 1) {
       var player = players[i];
       if (player.packageId === contentId) {
         if (player.record) {
-          sendStatement(player, statement);
-          window.setTimeout(saveState.bind(null, player, false), 0);
+          // One request at a time per activity: statements arrive in order, and the state
+          // save follows the statement it belongs to.
+          player.queue = player.queue
+            .then(function () { return sendStatement(player, statement); })
+            .then(function () { return saveState(player, false); });
         }
         return;
       }
     }
   }
 
-  function listen(player) {
-    [window, frameWindow(player)].forEach(function (win) {
-      var dispatcher = win && win.H5P && win.H5P.externalDispatcher;
-      if (dispatcher && dispatchers.indexOf(dispatcher) === -1) {
-        dispatchers.push(dispatcher);
-        dispatcher.on('xAPI', onXAPI);
+  function installCsrf(player) {
+    var framed = frameWindow(player);
+    [window, framed].forEach(function (win) {
+      var jq = win && win.H5P && win.H5P.jQuery;
+      if (!jq || jq.qingpuCsrf) {
+        return;
       }
+      jq.qingpuCsrf = true;
+      jq.ajaxPrefilter(function (options, original, xhr) {
+        var type = (options.type || options.method || 'GET').toUpperCase();
+        var url = new URL(options.url, window.location.href);
+        if (type !== 'GET' && type !== 'HEAD' && url.origin === window.location.origin) {
+          xhr.setRequestHeader('X-CSRFToken', csrfToken(player));
+        }
+      });
     });
+  }
+
+  function listen(player) {
+    installCsrf(player);
+    // H5P core in the iframe also triggers on the parent page's dispatcher when it can
+    // reach it; listen on one dispatcher only, or every statement would be sent twice.
+    var own = window.H5P && window.H5P.externalDispatcher;
+    var framed = frameWindow(player);
+    var dispatcher = own || (framed && framed.H5P && framed.H5P.externalDispatcher);
+    if (dispatcher && dispatchers.indexOf(dispatcher) === -1) {
+      dispatchers.push(dispatcher);
+      dispatcher.on('xAPI', onXAPI);
+    }
   }
 
   function start(el) {
@@ -194,7 +248,8 @@
       stateUrl: el.getAttribute('data-user-data-url')
         .replace('DATA_TYPE', 'state').replace('SUB_CONTENT_ID', '0'),
       lastState: el.getAttribute('data-previous-state') || null,
-      completed: false
+      completed: false,
+      queue: Promise.resolve()
     };
     players.push(player);
     setStatus(player, player.record ? message(player, 'loading') : message(player, 'preview'));
@@ -211,7 +266,9 @@
       icon: false,
       fullScreen: false,
       xAPIObjectIRI: window.location.origin + base,
-      saveFreq: false,
+      // H5P core hands the saved state to the content only when saveFreq is set; its own
+      // periodic saves get the CSRF header from installCsrf().
+      saveFreq: 30,
       user: {
         name: el.getAttribute('data-user-name') || '',
         mail: 'user-' + el.getAttribute('data-user-id') + '@users.invalid'
