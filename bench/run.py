@@ -1,8 +1,9 @@
 """`make bench`: seed a fresh database at BENCH_SCALE, then measure and print one table.
 
 PostgreSQL (127.0.0.1:5432) when reachable, else a SQLite file; writes bench/results/latest.json.
-Measured now: seed time, page latency and query counts (home, handbook, chapter, search),
-search recall@10 over tests/cms/search_queries.json. Later issues add their rows here.
+Measured now: seed time, page latency and query counts (home, handbook, chapter, search,
+course catalog and 我的学习 as a logged-in teacher), search recall@10 over
+tests/cms/search_queries.json. Later issues add their rows here.
 No timing is asserted anywhere: this only reports.
 """
 
@@ -130,6 +131,28 @@ def main() -> int:
                 "autocomplete": ["/search/autocomplete/?q=%E5%AE%B6%E8%AE%BF"],
             }
             results["pages"] = {name: time_urls(client, urls) for name, urls in pages.items()}
+            # Courses (issue 4): the catalog and 我的学习 as the demo teacher, who is enrolled
+            # in several courses, at the seeded scale of enrolments and lesson progress.
+            from courses.models import CourseIndexPage, Enrollment, LessonProgress
+            from people.models import User
+
+            catalog = CourseIndexPage.objects.live().first()
+            teacher_client = Client()
+            teacher_client.force_login(User.objects.get(staff_no="teacher"))
+            course_pages = {
+                "catalog": [
+                    catalog.url,
+                    f"{catalog.url}?topic=mental-health",
+                    f"{catalog.url}?q={quote('心理')}",
+                    f"{catalog.url}?level=district&delivery=online",
+                ],
+                "me": ["/me/"],
+            }
+            results["pages"].update(
+                {name: time_urls(teacher_client, urls) for name, urls in course_pages.items()}
+            )
+            results["course_enrolments"] = Enrollment.objects.count()
+            results["lesson_progress_rows"] = LessonProgress.objects.count()
         results["live_pages"] = Page.objects.live().count()
     finally:
         connection.close()
@@ -143,6 +166,10 @@ def main() -> int:
     print(
         f"  search recall@10 {results['search_recall_at_10']:.3f} "
         f"over {results['search_queries']} labelled queries"
+    )
+    print(
+        f"  courses: {results['course_enrolments']} enrolments, "
+        f"{results['lesson_progress_rows']} lesson progress rows"
     )
     print(f"  {'page':<14}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}")
     for name, row in results["pages"].items():
