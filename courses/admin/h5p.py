@@ -6,10 +6,12 @@ language on the edit and inspect views. Only 讲师 and 区管理员 hold add pe
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, UserColumn
@@ -18,7 +20,7 @@ from wagtail.snippets.views.snippets import CreateView, EditView, InspectView, S
 from ..choices import H5PStatus
 from ..h5p.errors import error_message, human_size
 from ..models import H5PPackage
-from ..services.h5p import h5p_package_upload
+from ..services.h5p import h5p_package_files_remove, h5p_package_upload
 
 
 class H5PPackageCreateForm(WagtailAdminModelForm):
@@ -167,6 +169,17 @@ class H5PPackageViewSet(SnippetViewSet):
         return super().get_edit_view_kwargs(
             panel=panel, form_class=panel.get_form_class(), **kwargs
         )
+
+
+@hooks.register("after_delete_snippet")
+def remove_deleted_package_files(request, instances):
+    """A deleted package's upload and extracted folder go too, once the delete commits."""
+    for instance in instances:
+        if isinstance(instance, H5PPackage):
+            file_name, folder = instance.file.name, instance.extracted_path
+            transaction.on_commit(
+                lambda f=file_name, d=folder: h5p_package_files_remove(file_name=f, folder=d)
+            )
 
 
 VIEWSETS = (H5PPackageViewSet,)

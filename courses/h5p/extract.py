@@ -1,6 +1,7 @@
 """Extracts a validated `.h5p` into media storage (default_storage, so S3 works later),
 streaming each file and re-checking sizes on the bytes read."""
 
+import os
 import posixpath
 import tempfile
 import zipfile
@@ -34,8 +35,6 @@ def storage_remove_tree(prefix: str, storage: Storage | None = None) -> None:
     if hasattr(storage, "path"):
         # FileSystemStorage leaves empty folders behind.
         try:
-            import os
-
             os.rmdir(storage.path(prefix))
         except OSError:
             pass

@@ -124,6 +124,16 @@ def h5p_package_process(*, package_id: int) -> H5PPackage | None:
     return package
 
 
+def h5p_package_files_remove(*, file_name: str, folder: str) -> None:
+    """Delete a removed package's stored upload and extracted files."""
+    from django.core.files.storage import default_storage
+
+    if file_name:
+        default_storage.delete(file_name)
+    if folder:
+        storage_remove_tree(folder)
+
+
 def h5p_user_data_save(
     *, user, package: H5PPackage, data_type: str, sub_content_id: str, data: str | None
 ) -> H5PUserData | None:

@@ -118,3 +118,19 @@ def test_errors_are_shown_on_edit_and_inspect(lecturer):
         assert shown in response.content.decode()
     edit = client.get(reverse(EDIT, args=[package.pk]))
     assert set(edit.context["form"].fields) == {"title"}
+
+
+def test_deleting_a_package_removes_its_files(district_admin, django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    package = quiz_package(title="待删除")
+    upload_name, folder = package.file.name, package.extracted_path
+    assert default_storage.exists(f"{folder}/h5p.json")
+    client = login(district_admin)
+    delete_url = reverse("wagtailsnippets_courses_h5ppackage:delete", args=[package.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(delete_url)
+    assert response.status_code == 302
+    assert not H5PPackage.objects.exists()
+    assert not default_storage.exists(upload_name)
+    assert not default_storage.exists(f"{folder}/h5p.json")
