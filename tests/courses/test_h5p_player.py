@@ -180,3 +180,21 @@ def test_player_sends_xapi_completes_the_lesson_and_restores_state(
     assert checked.count() == 1
     assert radios.nth(0).is_checked()
     assert phone.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth + 1")
+
+
+@pytest.mark.django_db
+def test_video_block_plays_an_uploaded_file_with_caption():
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    from courses.blocks import VideoBlock
+
+    document = get_document_model().objects.create(
+        title="家访示范", file=ContentFile(b"\0\0\0\x18ftypmp42", name="visit.mp4")
+    )
+    block = VideoBlock()
+    value = block.to_python({"embed": None, "file": document.pk, "caption": "家访示范片段"})
+    html = block.render(value)
+    assert "<video" in html and "controls" in html and 'preload="metadata"' in html
+    assert f'src="{document.url}"' in html
+    assert "<figcaption>家访示范片段</figcaption>" in html
