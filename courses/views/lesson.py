@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ..choices import LessonStatus
 from ..models import CoursePage, Enrollment, LessonProgress
 from ..selectors.access import lesson_course_path, lesson_learning_enrollment, user_is_course_staff
+from ..selectors.h5p import h5p_states_for
 from ..services.completion import h5p_lesson_passed, lesson_viewed
 from .course import course_lessons
 
@@ -69,6 +70,8 @@ def lesson_serve(page, request, *args, **kwargs):
             "previous_lesson": lessons[position - 1] if position > 0 else None,
             "next_lesson": lessons[position + 1] if 0 <= position < len(lessons) - 1 else None,
             "heartbeat_url": _heartbeat_url(page) if enrollment is not None else None,
+            # Resume state of the lesson's H5P activities, for the activity block template.
+            "h5p_states": h5p_states_for(user, page.h5p_package_ids()) if enrollment else {},
         }
     )
     return TemplateResponse(request, page.get_template(request, *args, **kwargs), context)
