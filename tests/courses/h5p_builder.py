@@ -150,10 +150,9 @@ def h5p_upload(data: bytes, name: str = "quiz.h5p") -> SimpleUploadedFile:
 
 def quiz_package(*, title: str = "青浦测验", uploaded_by=None, **options):
     """A VALID, extracted H5PPackage made through the real upload service and task."""
+    from courses.choices import H5PStatus
     from courses.services.h5p import h5p_package_upload
     from courses.tasks import h5p_package_process
-
-    from courses.choices import H5PStatus
 
     data = build_h5p(title=title, **options)
     package = h5p_package_upload(
