@@ -16,19 +16,15 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, F, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import DecimalField, Exists, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest, Left
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.models import Page
 
 from ..choices import CompletionCriterion, EnrollmentStatus
-from ..models import Enrollment, H5PResult, LessonPage, XAPIStatement
-from ..selectors.access import (
-    lesson_course_path,
-    lesson_learning_enrollment,
-    lesson_plays_package,
-    user_is_course_staff,
-)
+from ..models import Enrollment, H5PResult, LessonPackage, LessonPage, XAPIStatement
+from ..selectors.access import LEARNING_STATUSES, lesson_course_path, user_is_course_staff
 from .completion import h5p_lesson_passed, lesson_complete
 
 VERB_PREFIX = "http://adlnet.gov/expapi/verbs/"
@@ -221,8 +217,27 @@ def _actor(user) -> dict:
     }
 
 
-def _live_lesson(lesson_id) -> LessonPage:
-    lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
+def _lesson_for_statement(*, user, lesson_id: int, package_id: int) -> LessonPage:
+    """The live lesson, annotated in the same query with whether it plays the package
+    (`lesson_plays_package`) and the user's learning enrolment in its course
+    (`lesson_learning_enrollment`, matched by the parent's tree path as there): one query
+    instead of three on the endpoint's hot path."""
+    course_path = Left(OuterRef("path"), (OuterRef("depth") - 1) * Page.steplen)
+    lesson = (
+        LessonPage.objects.live()
+        .filter(pk=lesson_id)
+        .annotate(
+            plays_package=Exists(
+                LessonPackage.objects.filter(lesson_id=OuterRef("pk"), package_id=package_id)
+            ),
+            learning_enrollment_id=Subquery(
+                Enrollment.objects.filter(
+                    user=user, status__in=LEARNING_STATUSES, course__path=course_path
+                ).values("pk")[:1]
+            ),
+        )
+        .first()
+    )
     if lesson is None:
         raise XAPIError(_("This lesson does not exist or is not published."), status=404)
     return lesson
@@ -314,14 +329,13 @@ def xapi_statement_record(*, user, lesson_id, package_id, statement) -> XAPIOutc
     if not _is_id(package_id):
         raise XAPIError(_("The request does not say which H5P activity sent the statement."))
     parsed = xapi_statement_parse(statement, package_id=package_id)
-    lesson = _live_lesson(lesson_id)
-    if not lesson_plays_package(lesson, package_id):
-        raise XAPIError(_("This H5P activity is not part of this lesson."))
-    enrollment = lesson_learning_enrollment(user, lesson)
-    if enrollment is None:
+    lesson = _lesson_for_statement(user=user, lesson_id=lesson_id, package_id=package_id)
+    if lesson.learning_enrollment_id is None:
         if user_is_course_staff(user):
             return XAPIOutcome(recorded=False)
         raise _not_learning_error(user, lesson)
+    if not lesson.plays_package:
+        raise XAPIError(_("This H5P activity is not part of this lesson."))
 
     # No look-up first: the unique statement id makes a replay fail the INSERT, and only
     # then (rarely) is the stored statement read to tell a replay from a stolen id.
@@ -332,7 +346,6 @@ def xapi_statement_record(*, user, lesson_id, package_id, statement) -> XAPIOutc
             package_id=package_id,
             parsed=parsed,
             statement=statement,
-            course=enrollment.course,
         )
     except IntegrityError:
         duplicate = _duplicate_outcome(user=user, statement_id=parsed.statement_id)
@@ -342,7 +355,7 @@ def xapi_statement_record(*, user, lesson_id, package_id, statement) -> XAPIOutc
 
 
 @transaction.atomic
-def _record(*, user, lesson, package_id, parsed: ParsedStatement, statement, course) -> XAPIOutcome:
+def _record(*, user, lesson, package_id, parsed: ParsedStatement, statement) -> XAPIOutcome:
     raw = {**statement, "actor": _actor(user)}
     row = XAPIStatement(
         statement_id=parsed.statement_id,
@@ -370,6 +383,6 @@ def _record(*, user, lesson, package_id, parsed: ParsedStatement, statement, cou
     ):
         passed, lesson_score = h5p_lesson_passed(user=user, lesson=lesson)
         if passed:
-            lesson_complete(user=user, lesson=lesson, course=course, score=lesson_score)
+            lesson_complete(user=user, lesson=lesson, score=lesson_score)
             completed = True
     return XAPIOutcome(counted=True, lesson_completed=completed)
