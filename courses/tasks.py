@@ -5,7 +5,13 @@ from celery import shared_task
 from .services import h5p as h5p_services
 
 
-@shared_task(name="courses.h5p_package_process")
+# Storage hiccups (S3 later) are retried; the package stays pending until a run finishes.
+@shared_task(
+    name="courses.h5p_package_process",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=3,
+)
 def h5p_package_process(package_id: int) -> str | None:
     """Validate and extract an uploaded H5P package; returns its status."""
     package = h5p_services.h5p_package_process(package_id=package_id)
