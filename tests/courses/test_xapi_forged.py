@@ -326,3 +326,15 @@ def test_course_staff_preview_is_answered_but_not_recorded(make_user, lesson, pa
     assert response.status_code == 200
     assert response.json()["recorded"] is False and response.json()["counted"] is False
     assert_nothing_counted()
+
+
+def test_enrolment_in_another_course_does_not_count(teacher_a, lesson, package):
+    """Enrolled in a course that plays the same package, posting for a lesson of a course the
+    teacher is not in: refused (the enrolment is matched by the lesson's own course)."""
+    other_lesson = make_h5p_lesson(package)
+    enroll(teacher_a, other_lesson.get_parent().specific)
+    client = login(teacher_a)
+    assert post_statement(client, lesson, package, statement(package)).status_code == 403
+    assert_nothing_counted()
+    assert post_statement(client, other_lesson, package, statement(package)).status_code == 201
+    assert H5PResult.objects.get().lesson_id == other_lesson.pk
