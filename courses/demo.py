@@ -36,6 +36,8 @@ from .models import (
     CoursePage,
     Enrollment,
     H5PPackage,
+    H5PResult,
+    LessonPackage,
     LessonPage,
     LessonProgress,
     TopicCategory,
@@ -419,6 +421,12 @@ def seed_teacher_enrolments(ctx: SeedContext) -> None:
         )
         for code, course in courses.items()
     }
+    # Lessons passed by an H5P quiz get a matching result row, as if the quiz had been played.
+    packages = dict(
+        LessonPackage.objects.filter(course__in=list(courses.values())).values_list(
+            "lesson_id", "package_id"
+        )
+    )
     teachers = (
         User.objects.filter(is_active=True, school__isnull=False)
         .exclude(staff_no__in=DEMO_STAFF_NOS)
@@ -430,16 +438,16 @@ def seed_teacher_enrolments(ctx: SeedContext) -> None:
     for pk in teachers.iterator(chunk_size=BULK_CHUNK):
         chunk.append(pk)
         if len(chunk) >= BULK_CHUNK:
-            written += _enrolments_chunk(chunk, courses, lessons)
+            written += _enrolments_chunk(chunk, courses, lessons, packages)
             chunk = []
     if chunk:
-        written += _enrolments_chunk(chunk, courses, lessons)
+        written += _enrolments_chunk(chunk, courses, lessons, packages)
     ctx.stats["course_enrolments_created"] = written
 
 
-def _enrolments_chunk(user_ids: list[int], courses: dict, lessons: dict) -> int:
+def _enrolments_chunk(user_ids: list[int], courses: dict, lessons: dict, packages: dict) -> int:
     now = timezone.now()
-    enrollments, progress, evaluations = [], [], []
+    enrollments, progress, evaluations, results = [], [], [], []
     with transaction.atomic():
         for code, share in BULK_SHARES.items():
             course = courses.get(code)
@@ -485,6 +493,22 @@ def _enrolments_chunk(user_ids: list[int], courses: dict, lessons: dict) -> int:
                             seconds_spent=600 + pk % 1200,
                         )
                     )
+                    if lesson_id in packages:
+                        results.append(
+                            H5PResult(
+                                user_id=pk,
+                                package_id=packages[lesson_id],
+                                lesson_id=lesson_id,
+                                attempts=1 + pk % 2,
+                                last_scaled=Decimal(1),
+                                best_scaled=Decimal(1),
+                                last_raw=Decimal(1),
+                                max_raw=Decimal(1),
+                                success=True,
+                                completed=True,
+                                last_attempt_at=finished_at,
+                            )
+                        )
                 if completed:
                     evaluations.append(
                         CourseEvaluation(
@@ -503,4 +527,5 @@ def _enrolments_chunk(user_ids: list[int], courses: dict, lessons: dict) -> int:
         CourseEvaluation.objects.bulk_create(
             evaluations, batch_size=INSERT_BATCH_SIZE, ignore_conflicts=True
         )
+        H5PResult.objects.bulk_create(results, batch_size=INSERT_BATCH_SIZE, ignore_conflicts=True)
     return len(enrollments)

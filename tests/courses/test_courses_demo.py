@@ -12,6 +12,7 @@ from courses.models import (
     CoursePage,
     Enrollment,
     H5PPackage,
+    H5PResult,
     LessonPackage,
     LessonPage,
     LessonProgress,
@@ -34,6 +35,7 @@ def counts() -> dict:
             LessonProgress,
             CourseEvaluation,
             H5PPackage,
+            H5PResult,
         )
     }
 
@@ -72,6 +74,7 @@ def test_seed_builds_the_catalog_and_a_second_run_changes_nothing(seeded):
     assert seeded["CoursePage"] == len(demo.course_content()["courses"])
     assert seeded["Enrollment"] > 5 and seeded["LessonProgress"] > 0
     assert seeded["CourseEvaluation"] > 0
+    assert seeded["H5PResult"] > 0  # seeded passes of the crisis quiz
     check_topics_catalog_and_mentor_courses()
     check_crisis_course_ends_in_a_playable_quiz()
     check_demo_teacher_learning()
