@@ -111,7 +111,9 @@ def my_learning(user, *, request=None, today: datetime.date | None = None) -> My
         return result
     today = today or timezone.localdate()
     enrollments = list(
-        Enrollment.objects.filter(user=user, status__in=SHOWN_STATUSES, course__live=True)
+        # A completed course stays in 已完成 even after it is unpublished (without a link).
+        Enrollment.objects.filter(user=user, status__in=SHOWN_STATUSES)
+        .filter(Q(course__live=True) | Q(status=EnrollmentStatus.COMPLETED))
         .select_related("course")
         .order_by("-created_at")
     )
@@ -138,7 +140,7 @@ def my_learning(user, *, request=None, today: datetime.date | None = None) -> My
         item = MyCourse(
             enrollment=enrollment,
             course=course,
-            url=_url(course, request),
+            url=_url(course, request) if course.live else None,
             lessons_total=len(course_lessons),
             lessons_done=sum(1 for lesson in course_lessons if lesson.pk in done_ids),
             evaluated=course.pk in evaluated,

@@ -139,3 +139,19 @@ def test_query_count_does_not_grow(teacher_a, django_assert_max_num_queries, cou
         response = client.get(URL)
     assert response.status_code == 200
     assert response.content.decode().count("me-course ") == courses
+
+
+def test_completed_course_stays_listed_after_it_is_unpublished(teacher_a):
+    done = make_course(lessons=1, title="已下线的课程")
+    enroll(teacher_a, done)
+    lesson_viewed(user=teacher_a, lesson=lessons_of(done)[0])
+    course_evaluation_submit(user=teacher_a, course=done, rating=4, comment="好")
+    running = make_course(lessons=1, title="下线的进行中课程")
+    enroll(teacher_a, running)
+    done.unpublish()
+    running.unpublish()
+    learning = my_learning(teacher_a)
+    assert [item.course.pk for item in learning.completed] == [done.pk]
+    assert learning.completed[0].url is None and not learning.in_progress
+    html = client_for(teacher_a).get(URL).content.decode()
+    assert "已下线的课程" in html and "下线的进行中课程" not in html
