@@ -155,9 +155,7 @@ class CourseReportsMenuItem(MenuItem):
 
 @hooks.register("register_admin_urls")
 def register_course_report_urls():
-    from . import reports as module
-
-    return [path("course-reports/", include((module.urlpatterns, app_name), namespace=app_name))]
+    return [path("course-reports/", include((urlpatterns, app_name), namespace=app_name))]
 
 
 @hooks.register("register_reports_menu_item")
