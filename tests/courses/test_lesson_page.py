@@ -132,3 +132,19 @@ def test_query_count_does_not_grow_with_lessons(teacher_a, django_assert_max_num
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
     assert LessonPage.objects.child_of(course).count() == 22
+
+
+def test_query_count_does_not_grow_with_h5p_activities(teacher_a, django_assert_max_num_queries):
+    from tests.courses.xapi_helpers import make_h5p_lesson, make_package
+
+    counts = []
+    for size in (1, 6):
+        lesson = make_h5p_lesson(*[make_package() for _ in range(size)])
+        enroll(teacher_a, lesson.get_parent().specific)
+        client = client_for(teacher_a)
+        client.get(lesson.url)
+        with django_assert_max_num_queries(30) as captured:
+            response = client.get(lesson.url)
+        assert response.content.decode().count("data-h5p-player") == size
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
