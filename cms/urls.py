@@ -22,7 +22,16 @@ if settings.DEBUG:
     from django.conf.urls.static import static
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
+    from django.http import Http404
+    from django.urls import re_path
+
+    def private_media(request, path):
+        # H5P uploads and extracted packages (content.json holds the answers) are served
+        # only through courses' access-checked views, never as plain media.
+        raise Http404
+
     urlpatterns += staticfiles_urlpatterns()
+    urlpatterns += [re_path(r"^media/h5p/(?P<path>.*)$", private_media)]
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]
