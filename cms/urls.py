@@ -21,7 +21,6 @@ urlpatterns = [
 if settings.DEBUG:
     from django.conf.urls.static import static
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
-
     from django.http import Http404
     from django.urls import re_path
 
