@@ -5,9 +5,9 @@ cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 unset DATABASE_URL CELERY_BROKER_URL CELERY_RESULT_BACKEND REDIS_URL
 export TEST_TIER=1
-echo "tier 1: SQLite (in memory), Celery eager; tests that need a real worker run in tier 2"
+echo "tier 1: SQLite (in memory), Celery eager; tests that need a real worker or PostgreSQL run in tier 2"
 start=$(date +%s)
-"$PY" -m pytest -p no:cacheprovider -m "not celery_worker" "$@"
+"$PY" -m pytest -p no:cacheprovider -m "not celery_worker and not postgres" "$@"
 status=$?
 echo "tier 1 finished in $(( $(date +%s) - start )) s (exit $status)"
 exit $status

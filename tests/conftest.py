@@ -77,6 +77,20 @@ def district_admin(make_user):
     return make_user(roles.DISTRICT_ADMIN, None, staff_no="DA01", full_name="区管理员周")
 
 
+# --- PostgreSQL-only tests (concurrent writers): tier 1 deselects them; run elsewhere they
+# fail rather than skip, so a suite that silently lost them cannot pass.
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    if request.node.get_closest_marker("postgres") is None:
+        return
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.fail("postgres tests need PostgreSQL: they run in tier 2 (make test)")
+
+
 # --- Celery: eager everywhere except tests marked celery_worker, which use the real broker
 # and a worker process started once per session (tier 2 only; tier 1 deselects them).
 

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connections
 
 from courses.models import Enrollment
 from courses.services.enrolment import enrollment_request
@@ -14,9 +14,7 @@ from tests.factories.courses import make_course
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)"
-    ),
+    pytest.mark.postgres,  # concurrent writers; tier 2
 ]
 
 THREADS = 6

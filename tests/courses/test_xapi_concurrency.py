@@ -5,7 +5,7 @@ import threading
 import uuid
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from courses.models import H5PResult, LessonProgress, XAPIStatement
 from courses.services.xapi import XAPIError, xapi_statement_record
@@ -15,9 +15,7 @@ from .xapi_helpers import make_h5p_lesson, make_package, statement
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)"
-    ),
+    pytest.mark.postgres,  # concurrent writers; tier 2
 ]
 
 THREADS = 6
