@@ -70,6 +70,13 @@ class H5PActivityBlock(blocks.StructBlock):
         template = "courses/blocks/h5p_activity_block.html"
 
 
+class CourseDescriptionStreamBlock(BodyStreamBlock):
+    """The course overview's body: everyone may read it, so no H5P activities (they would
+    play, and try to record, outside a lesson)."""
+
+    video = VideoBlock()
+
+
 class LessonStreamBlock(BodyStreamBlock):
     video = VideoBlock()
     h5p = H5PActivityBlock()

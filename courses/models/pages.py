@@ -18,7 +18,7 @@ from wagtail.search import index
 from cms.fields import StagesField, stage_labels
 from cms.search.segment import ChineseSearchable
 
-from ..blocks import LessonStreamBlock
+from ..blocks import CourseDescriptionStreamBlock, LessonStreamBlock
 from ..choices import CompletionCriterion, CreditCategory, Delivery, EnrolmentMode, Level
 
 
@@ -79,12 +79,10 @@ class CoursePage(ChineseSearchable, Page):
     )
     summary = models.TextField(_("summary"), max_length=1000)
     description = StreamField(
-        LessonStreamBlock(),
+        CourseDescriptionStreamBlock(),
         verbose_name=_("description"),
         blank=True,
-        help_text=_(
-            "Shown to everyone on the course overview; H5P activities here are not played."
-        ),
+        help_text=_("Shown to every signed-in teacher on the course overview."),
     )
     cover_image = models.ForeignKey(
         "wagtailimages.Image",

@@ -46,8 +46,13 @@ def lesson_learning_enrollment(user, lesson: LessonPage) -> Enrollment | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return (
+        # A lesson under an unpublished course is closed to teachers too (Wagtail would
+        # still route to it through the unpublished parent).
         Enrollment.objects.filter(
-            user=user, course__path=lesson_course_path(lesson), status__in=LEARNING_STATUSES
+            user=user,
+            course__path=lesson_course_path(lesson),
+            course__live=True,
+            status__in=LEARNING_STATUSES,
         )
         .select_related("course")
         .first()

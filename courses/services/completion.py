@@ -146,6 +146,13 @@ def course_evaluation_submit(
         EnrollmentStatus.COMPLETED,
     ):
         raise ValidationError(_("Only teachers enrolled in this course can evaluate it."))
+    lesson_ids = lesson_live_ids(course)
+    done = LessonProgress.objects.filter(
+        user=user, lesson_id__in=lesson_ids, status=LessonStatus.COMPLETED
+    ).count()
+    if done < len(lesson_ids):
+        # 结业 first, then 评价: the evaluation is of a course the teacher has finished.
+        raise ValidationError(_("Complete every lesson before evaluating the course."))
     evaluation = CourseEvaluation(
         user=user, course=course, rating=rating, comment=(comment or "").strip()
     )

@@ -70,3 +70,24 @@ def test_evaluation_needs_an_enrolment_and_a_valid_rating(teacher_a):
     enroll(teacher_a, course)
     with pytest.raises(ValidationError):
         course_evaluation_submit(user=teacher_a, course=course, rating=6, comment="评分越界")
+
+
+def test_evaluation_comes_after_every_lesson(teacher_a):
+    course = make_course(lessons=2)
+    enroll(teacher_a, course)
+    first = LessonPage.objects.child_of(course).first()
+    lesson_viewed(user=teacher_a, lesson=first)
+    with pytest.raises(ValidationError, match="课时|lesson"):
+        course_evaluation_submit(user=teacher_a, course=course, rating=5, comment="提前评价")
+    assert not Enrollment.objects.filter(status="completed").exists()
+
+
+def test_lessons_of_an_unpublished_course_are_closed_to_its_teachers(teacher_a):
+    from courses.selectors.access import lesson_visible_to
+
+    course = make_course(lessons=1)
+    enroll(teacher_a, course)
+    lesson = LessonPage.objects.child_of(course).get()
+    assert lesson_visible_to(teacher_a, lesson)
+    course.unpublish()
+    assert not lesson_visible_to(teacher_a, lesson)

@@ -92,8 +92,9 @@ def test_lecturer_marks_chosen_teachers_with_reason(lecturer, teacher_a, teacher
 
 def test_marking_completes_the_course_after_the_evaluation(lecturer, teacher_a, course, lesson):
     enroll(teacher_a, course)
-    course_evaluation_submit(user=teacher_a, course=course, rating=4, comment="收获很大")
     mark(login(lecturer), lesson, [teacher_a])
+    assert Enrollment.objects.get(user=teacher_a).status == EnrollmentStatus.ACTIVE
+    course_evaluation_submit(user=teacher_a, course=course, rating=4, comment="收获很大")
     assert Enrollment.objects.get(user=teacher_a).status == EnrollmentStatus.COMPLETED
 
 
