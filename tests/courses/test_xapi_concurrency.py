@@ -15,7 +15,7 @@ from .xapi_helpers import make_h5p_lesson, make_package, statement
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.postgres,  # concurrent writers; tier 2
+    pytest.mark.postgres,
 ]
 
 THREADS = 6
