@@ -232,7 +232,10 @@ def _lesson_for_statement(*, user, lesson_id: int, package_id: int) -> LessonPag
             ),
             learning_enrollment_id=Subquery(
                 Enrollment.objects.filter(
-                    user=user, status__in=LEARNING_STATUSES, course__path=course_path
+                    user=user,
+                    status__in=LEARNING_STATUSES,
+                    course__path=course_path,
+                    course__live=True,  # as there: an unpublished course's lessons are closed
                 ).values("pk")[:1]
             ),
         )

@@ -338,3 +338,13 @@ def test_enrolment_in_another_course_does_not_count(teacher_a, lesson, package):
     assert_nothing_counted()
     assert post_statement(client, other_lesson, package, statement(package)).status_code == 201
     assert H5PResult.objects.get().lesson_id == other_lesson.pk
+
+
+def test_lesson_of_an_unpublished_course_is_closed(teacher_a, course, lesson, package):
+    enroll(teacher_a, course)
+    course.unpublish()  # the lesson itself stays live
+    lesson.refresh_from_db()
+    assert lesson.live
+    response = post_statement(login(teacher_a), lesson, package, statement(package))
+    assert response.status_code == 403
+    assert_nothing_counted()
