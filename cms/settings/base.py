@@ -196,6 +196,9 @@ H5P_MAX_FILES = int(os.environ.get("H5P_MAX_FILES", 5000))
 H5P_MAX_COMPRESSION_RATIO = int(os.environ.get("H5P_MAX_COMPRESSION_RATIO", 100))
 H5P_COMPRESSION_RATIO_FLOOR = int(os.environ.get("H5P_COMPRESSION_RATIO_FLOOR", 1024 * 1024))
 H5P_STORAGE_PREFIX = "h5p/packages"
+# --- xAPI endpoint (courses.services.xapi): body size limit and statements per user per minute.
+XAPI_MAX_BYTES = int(os.environ.get("XAPI_MAX_BYTES", 64 * 1024))
+XAPI_RATE_LIMIT = int(os.environ.get("XAPI_RATE_LIMIT", 120))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
