@@ -77,7 +77,7 @@ def test_evaluation_comes_after_every_lesson(teacher_a):
     enroll(teacher_a, course)
     first = LessonPage.objects.child_of(course).first()
     lesson_viewed(user=teacher_a, lesson=first)
-    with pytest.raises(ValidationError, match="课时|lesson"):
+    with pytest.raises(ValidationError, match=r"课时|lesson"):
         course_evaluation_submit(user=teacher_a, course=course, rating=5, comment="提前评价")
     assert not Enrollment.objects.filter(status="completed").exists()
 
