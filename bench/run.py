@@ -148,12 +148,31 @@ def main() -> int:
                 ],
                 "me": ["/me/"],
             }
+            from courses.models import LessonPage
+
+            teacher = User.objects.get(staff_no="teacher")
+            mine = (
+                Enrollment.objects.filter(user=teacher, status="active")
+                .select_related("course")
+                .order_by("pk")
+                .first()
+            )
+            if mine is not None:
+                lesson = LessonPage.objects.live().child_of(mine.course).first()
+                course_pages["course"] = [mine.course.url]
+                if lesson is not None:
+                    course_pages["lesson"] = [lesson.url]
             results["pages"].update(
                 {name: time_urls(teacher_client, urls) for name, urls in course_pages.items()}
             )
             results["course_enrolments"] = Enrollment.objects.count()
             results["lesson_progress_rows"] = LessonProgress.objects.count()
         results["live_pages"] = Page.objects.live().count()
+        # xAPI ingestion under gunicorn with a load generator on loopback (bench/xapi_load.py).
+        sys.path.insert(0, str(ROOT / "bench"))
+        from xapi_load import xapi_throughput
+
+        results["xapi"] = xapi_throughput()
     finally:
         connection.close()
         drop_database(db_name)
@@ -170,6 +189,13 @@ def main() -> int:
     print(
         f"  courses: {results['course_enrolments']} enrolments, "
         f"{results['lesson_progress_rows']} lesson progress rows"
+    )
+    x = results["xapi"]
+    print(
+        f"  xAPI under gunicorn ({x['gunicorn_workers']} sync workers, {x['concurrency']} "
+        f"connections, {x['users']} teachers): {x['per_second']} statements/s, "
+        f"p50 {x['p50_ms']} ms, p95 {x['p95_ms']} ms, {x['requests']} requests, "
+        f"errors {x['errors'] or 0}, stored {x['stored']}"
     )
     print(f"  {'page':<14}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}")
     for name, row in results["pages"].items():
