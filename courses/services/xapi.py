@@ -22,8 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from ..choices import CompletionCriterion, EnrollmentStatus
-from ..models import Enrollment, H5PResult, LessonPackage, LessonPage, XAPIStatement
+from ..choices import CompletionCriterion, EnrollmentStatus, LessonStatus
+from ..models import (
+    Enrollment,
+    H5PResult,
+    LessonPackage,
+    LessonPage,
+    LessonProgress,
+    XAPIStatement,
+)
 from ..selectors.access import LEARNING_STATUSES, lesson_course_path, user_is_course_staff
 from .completion import h5p_lesson_passed, lesson_complete
 
@@ -230,6 +237,13 @@ def _lesson_for_statement(*, user, lesson_id: int, package_id: int) -> LessonPag
             plays_package=Exists(
                 LessonPackage.objects.filter(lesson_id=OuterRef("pk"), package_id=package_id)
             ),
+            # Once the lesson is complete nothing a statement says can change that, so the
+            # pass check and the completion service are skipped (most statements then).
+            already_completed=Exists(
+                LessonProgress.objects.filter(
+                    user=user, lesson_id=OuterRef("pk"), status=LessonStatus.COMPLETED
+                )
+            ),
             learning_enrollment_id=Subquery(
                 Enrollment.objects.filter(
                     user=user,
@@ -378,6 +392,8 @@ def _record(*, user, lesson, package_id, parsed: ParsedStatement, statement) -> 
         return XAPIOutcome()
     _result_update(user=user, lesson=lesson, package_id=package_id, parsed=parsed)
     completed = False
+    if lesson.already_completed:
+        return XAPIOutcome(counted=True, lesson_completed=True)
     # Only a score at or above the minimum can make the lesson newly pass, so weaker
     # attempts skip the check.
     if (
