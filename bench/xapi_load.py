@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LOAD_USERS = int(os.environ.get("BENCH_XAPI_USERS", "200"))
 STATEMENTS_PER_USER = int(os.environ.get("BENCH_XAPI_PER_USER", "10"))
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 
 
 def _free_port() -> int:
@@ -131,7 +133,9 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
             "--workers",
             str(workers),
             "--worker-class",
-            "sync",
+            WORKER_CLASS,
+            "--threads",
+            str(THREADS),
             "--log-level",
             "warning",
             "--access-logfile",
@@ -245,6 +249,8 @@ def xapi_throughput() -> dict:
     result.update(
         {
             "gunicorn_workers": workers,
+            "worker_class": WORKER_CLASS,
+            "threads": THREADS,
             "concurrency": concurrency,
             "users": len(data["sessions"]),
             "stored": stored,
