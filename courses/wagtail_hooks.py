@@ -5,7 +5,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from . import home  # noqa: F401  (registers the home page section)
-from .admin import enrolment, h5p, marking, reports  # noqa: F401  (their hooks register on import)
+from .admin import enrolment, h5p, lectures, marking, reports  # noqa: F401  (their hooks register on import)
 from .admin.taxonomy import TopicCategoryViewSet
 
 

@@ -292,3 +292,34 @@ class LecturerProfile(TimeStampedModel, ClusterableModel):
         """The avatar text when there is no photo: the given name of a Chinese name."""
         name = (self.full_name or "").strip()
         return name[-2:] if len(name) >= 2 else name
+
+
+# --- In-site notifications (the bell in the header) ---------------------------------------
+
+
+class Notification(TimeStampedModel):
+    """A message for one user, shown in the header's notification list. `key` (optional)
+    makes a notification idempotent: a second one with the same key is never created."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True, max_length=2000)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    key = models.CharField(_("key"), max_length=100, blank=True, editable=False)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], condition=~Q(key=""), name="notification_key_once"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.title

@@ -2,10 +2,23 @@
 
 from .h5p import H5PPackage, H5PResult, H5PUserData, LessonPackage, XAPIStatement
 from .learning import CourseEvaluation, Enrollment, LessonProgress
+from .lectures import (
+    Attendance,
+    AttendanceMethod,
+    LectureFeedback,
+    LecturePage,
+    LectureRegistration,
+    LectureReminder,
+    LectureSeriesPage,
+    RegistrationStatus,
+    ReminderKind,
+)
 from .pages import CourseIndexPage, CoursePage, CourseTag, LessonPage
 from .taxonomy import TopicCategory
 
 __all__ = [
+    "Attendance",
+    "AttendanceMethod",
     "CourseEvaluation",
     "CourseIndexPage",
     "CoursePage",
@@ -14,9 +27,16 @@ __all__ = [
     "H5PPackage",
     "H5PResult",
     "H5PUserData",
+    "LectureFeedback",
+    "LecturePage",
+    "LectureRegistration",
+    "LectureReminder",
+    "LectureSeriesPage",
     "LessonPackage",
     "LessonPage",
     "LessonProgress",
+    "RegistrationStatus",
+    "ReminderKind",
     "TopicCategory",
     "XAPIStatement",
 ]

@@ -1,0 +1,1 @@
+"""Admin screens: lectures (registrations, attendance, upload)."""

@@ -1,0 +1,3 @@
+"""URLs and views: checkin."""
+
+urlpatterns: list = []

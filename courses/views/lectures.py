@@ -1,0 +1,3 @@
+"""URLs and views: lectures."""
+
+urlpatterns: list = []
