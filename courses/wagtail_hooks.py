@@ -4,7 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from . import home  # noqa: F401  (registers the home page section)
+from . import (
+    home,  # noqa: F401  (registers the home page section)
+    lecture_home,  # noqa: F401
+)
 from .admin import enrolment, h5p, lectures, marking, reports  # noqa: F401  (their hooks register on import)
 from .admin.taxonomy import TopicCategoryViewSet
 
