@@ -83,6 +83,7 @@ def lecture_attendance_box(lecture: LecturePage, request, now: datetime | None =
     if attendance is not None and now >= lecture.starts_at:
         box["feedback"] = LectureFeedback.objects.filter(user=user, lecture=lecture).first()
         box["ratings"] = range(1, 6)
+        box["feedback_url"] = reverse("courses:lecture_feedback", args=[lecture.pk])
         box["feedback_required"] = lecture_feedback_required(lecture)
     if box["may_display"]:
         box["show"] = True
