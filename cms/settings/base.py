@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "people.context_processors.notifications",
             ],
         },
     },
@@ -143,6 +144,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 3600
 # A separate queue name keeps parallel test runs on one Redis from eating each other's tasks.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Periodic tasks (`celery -A cms beat`). A run that waited longer than its period is dropped:
+# the next one does the same work.
+CELERY_BEAT_SCHEDULE = {
+    "lecture-reminders": {
+        "task": "courses.lecture_reminders_send",
+        "schedule": 600.0,
+        "options": {"expires": 540},
+    },
+}
 
 # --- Auth
 AUTH_USER_MODEL = "people.User"
