@@ -26,8 +26,9 @@ def lecture_event(lecture, *, url: str) -> Event:
     event = Event()
     event.add("uid", lecture_uid(lecture))
     event.add("dtstamp", timezone.now())
-    event.add("dtstart", lecture.starts_at.astimezone(zone))
-    event.add("dtend", lecture.ends_at.astimezone(zone))
+    # Calendars keep whole seconds; dropping the rest keeps the file identical across exports.
+    event.add("dtstart", lecture.starts_at.astimezone(zone).replace(microsecond=0))
+    event.add("dtend", lecture.ends_at.astimezone(zone).replace(microsecond=0))
     event.add("summary", lecture.title)
     event.add("location", lecture_location(lecture))
     description = [lecture.summary]
