@@ -3,7 +3,8 @@
 PostgreSQL (127.0.0.1:5432) when reachable, else a SQLite file; writes bench/results/latest.json.
 Measured now: seed time, page latency and query counts (home, handbook, chapter, search,
 course catalog and 我的学习 as a logged-in teacher), search recall@10 over
-tests/cms/search_queries.json. Later issues add their rows here.
+tests/cms/search_queries.json, xAPI and lecture check-in throughput under gunicorn.
+Later issues add their rows here.
 No timing is asserted anywhere: this only reports.
 """
 
@@ -173,6 +174,10 @@ def main() -> int:
         from xapi_load import xapi_throughput
 
         results["xapi"] = xapi_throughput()
+        # Lecture check-in under gunicorn: every teacher checks in once (bench/checkin_load.py).
+        from checkin_load import checkin_throughput
+
+        results["checkin"] = checkin_throughput()
     finally:
         connection.close()
         drop_database(db_name)
@@ -196,6 +201,13 @@ def main() -> int:
         f"connections, {x['users']} teachers): {x['per_second']} statements/s, "
         f"p50 {x['p50_ms']} ms, p95 {x['p95_ms']} ms, {x['requests']} requests, "
         f"errors {x['errors'] or 0}, stored {x['stored']}"
+    )
+    c = results["checkin"]
+    print(
+        f"  lecture check-in under gunicorn ({c['gunicorn_workers']} sync workers, "
+        f"{c['concurrency']} connections): {c['users']} teachers, {c['per_second']} check-ins/s, "
+        f"p50 {c['p50_ms']} ms, p95 {c['p95_ms']} ms, errors {c['errors'] or 0}, "
+        f"attendances stored {c['stored']} of {c['users']}"
     )
     print(f"  {'page':<14}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}")
     for name, row in results["pages"].items():
