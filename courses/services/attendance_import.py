@@ -193,6 +193,8 @@ def _read_entries(result: AttendanceListCheck, table: RosterTable, rows) -> None
             elif searched >= HEADER_SEARCH_ROWS:
                 break
             continue
+        if table.errors and table.errors[-1].row == number:
+            continue  # a formula or error cell, already reported for this row
         if len(result.entries) >= MAX_ROWS:
             message = _("The file has more than %(max)d data rows; split it into parts.") % {
                 "max": MAX_ROWS

@@ -148,6 +148,13 @@ def test_xlsx_with_numeric_and_fullwidth_staff_numbers(lecturer, lecture, make_u
     assert [r.staff_no for r in check.rows] == ["20230001", "TA09"]
 
 
+def test_xlsx_formula_cell_is_reported_once(lecturer, lecture, staff):
+    data = xlsx_bytes([["工号"], ["TA01"], ["=A2"]])
+    check = service.attendance_list_read(data, filename="a.xlsx")
+    assert error_codes(check) == [(3, "formula")]
+    assert "A3" in check.errors[0].message
+
+
 def test_unknown_staff_number_applies_nothing(lecturer, lecture, staff):
     data = csv_bytes("工号\nTA01\nNOPE1\nTB01\nNOPE2\n")
     response = post_file(login(lecturer), lecture, data)
