@@ -227,6 +227,8 @@ def _fill(make_user, school, lectures, count, prefix):
 def test_list_and_detail_queries_do_not_grow(
     lecturer, lecture, make_user, school_a, django_assert_max_num_queries
 ):
+    # Measured: 15 (index) and 19 (detail) at both sizes, most of it Wagtail's admin chrome;
+    # the larger data set must not need one query more.
     client = login(lecturer)
     client.get(INDEX)  # warm the session and role caches
     url = detail_url(lecture)
