@@ -14,9 +14,14 @@ HOME_LECTURE_LIMIT = 3
 
 
 def home_lectures_context(request, page) -> dict:
-    """Two queries: the next live lectures (with their topic) and the series page."""
+    """Two queries: the next live lectures (with their topic) and the series page; one when
+    nothing is coming up (the empty state needs no link)."""
     lectures = lectures_next(now=timezone.now(), limit=HOME_LECTURE_LIMIT)
-    series = LectureSeriesPage.objects.live().only("id", "path", "depth", "url_path").first()
+    series = (
+        LectureSeriesPage.objects.live().only("id", "path", "depth", "url_path").first()
+        if lectures
+        else None
+    )
     return {"home_lectures": lectures, "lecture_series": series}
 
 

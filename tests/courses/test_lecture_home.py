@@ -18,9 +18,13 @@ def home_section(client) -> str:
     return html.split('id="home-lectures-title"', 1)[1].split("</section>", 1)[0]
 
 
-def test_empty_state(client):
+def test_empty_state_costs_one_query(client):
     lecture_series()
+    make_lecture(starts_in=-timedelta(days=3), title="已结束讲座")
     assert "empty-state" in home_section(client)
+    with CaptureQueriesContext(connection) as captured:
+        assert home_lectures_context(None, None)["home_lectures"] == []
+    assert len(captured) == 1
 
 
 def test_next_lectures_soonest_first(client):
