@@ -140,7 +140,8 @@ def checkin(request, lecture_id: int):
             status = 400
     else:
         code = request.GET.get("c", "")
-        form = CheckinCodeForm(initial={"code": code if code.isdigit() else "", "via": "qr"})
+        code = code if len(code) == 6 and code.isdigit() else ""
+        form = CheckinCodeForm(initial={"code": code, "via": "qr" if code else "code"})
 
     attendance = Attendance.objects.filter(user=request.user, lecture=lecture).first()
     return render(
@@ -149,7 +150,8 @@ def checkin(request, lecture_id: int):
         {
             "lecture": lecture,
             "form": form,
-            "from_qr": bool(form["via"].value() == "qr" and form["code"].value()),
+            # After a failed POST the teacher types the code: the scanned one may have expired.
+            "from_qr": request.method == "GET" and bool(form["code"].value()),
             "attendance": attendance,
             "window_error": checkin_window_error(lecture, timezone.now()),
             "checkin_url": lecture_checkin_url(lecture),

@@ -176,3 +176,16 @@ def test_checkin_post_query_count(client, teacher_a, lecture, django_assert_max_
     with django_assert_max_num_queries(13):
         client.post(_url(lecture), {"code": _current_code(lecture), "via": "qr"})
     assert Attendance.objects.count() == 1
+
+
+def test_qr_confirm_then_failed_post_asks_to_type_the_code(client, teacher_a, lecture):
+    client.force_login(teacher_a)
+    code = _current_code(lecture)
+    page = client.get(_url(lecture, code)).content.decode()
+    assert f'name="code" value="{code}"' in page and 'name="via" value="qr"' in page
+    wrong = "000000" if code != "000000" else "111111"
+    failed = client.post(_url(lecture), {"code": wrong, "via": "qr"})
+    assert failed.status_code == 400
+    body = failed.content.decode()
+    assert 'name="via" value="code"' in body and 'inputmode="numeric"' in body
+    assert not Attendance.objects.exists()
