@@ -24,13 +24,13 @@ QR_SCALE = 8
 
 
 def user_may_display_checkin(user, lecture: LecturePage) -> bool:
-    """The lecture's own lecturers (LecturePage.lecturers → LecturerProfile.user) and district
-    administrators."""
+    """The lecture's own active lecturers (LecturePage.lecturers → LecturerProfile.user) and
+    district administrators."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user_is_district_admin(user):
         return True
-    return lecture.lecturers.filter(user=user).exists()
+    return lecture.lecturers.filter(user=user, is_active=True).exists()
 
 
 def lecture_checkin_url(lecture: LecturePage, request=None, code: str = "") -> str:

@@ -189,3 +189,11 @@ def test_qr_confirm_then_failed_post_asks_to_type_the_code(client, teacher_a, le
     body = failed.content.decode()
     assert 'name="via" value="code"' in body and 'inputmode="numeric"' in body
     assert not Attendance.objects.exists()
+
+
+def test_display_closed_to_a_retired_lecturer(client, lecturer, lecture):
+    display = reverse("courses:lecture_checkin_display", args=[lecture.pk])
+    client.force_login(lecturer)
+    assert client.get(display).status_code == 200
+    LecturerProfile.objects.filter(user=lecturer).update(is_active=False)
+    assert client.get(display).status_code == 403
