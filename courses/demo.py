@@ -529,3 +529,6 @@ def _enrolments_chunk(user_ids: list[int], courses: dict, lessons: dict, package
         )
         H5PResult.objects.bulk_create(results, batch_size=INSERT_BATCH_SIZE, ignore_conflicts=True)
     return len(enrollments)
+
+
+from . import lecture_demo  # noqa: E402, F401  (the lecture steps run after the course steps)
