@@ -11,8 +11,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.test.utils import WagtailPageTestCase
 
-from courses.models import Attendance, AttendanceMethod, LecturePage
+from cms.models import HomePage
+from courses.models import Attendance, AttendanceMethod, LecturePage, LectureSeriesPage
 from courses.services.registration import lecture_register
 from courses.views.lecture_pages import PAST_LECTURES_PER_PAGE
 from people import roles
@@ -235,3 +237,11 @@ def test_lecture_page_queries_do_not_grow(teacher_a, make_user):
     for _ in range(6):
         lecture_register(user=make_user(roles.TEACHER), lecture=lecture)
     assert query_count(client, lecture.url) == small <= 24
+
+
+class TestLecturePageTypes(WagtailPageTestCase):
+    def test_tree_rules(self):
+        self.assertAllowedParentPageTypes(LectureSeriesPage, {HomePage})
+        self.assertAllowedSubpageTypes(LectureSeriesPage, {LecturePage})
+        self.assertAllowedParentPageTypes(LecturePage, {LectureSeriesPage})
+        self.assertAllowedSubpageTypes(LecturePage, set())
