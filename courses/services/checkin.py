@@ -83,16 +83,18 @@ def checkin_window_error(lecture: LecturePage, now: datetime) -> str:
     return ""
 
 
-def _wrong_code_key(user) -> str:
-    return f"lecture-checkin-wrong:{user.pk}"
+def _wrong_code_key(user, now: datetime) -> str:
+    # Fixed ten-minute windows: the key itself expires, whatever the cache backend.
+    window = int(now.timestamp()) // WRONG_CODE_WINDOW_SECONDS
+    return f"lecture-checkin-wrong:{user.pk}:{window}"
 
 
-def checkin_wrong_codes(user) -> int:
-    return int(cache.get(_wrong_code_key(user), 0))
+def checkin_wrong_codes(user, now: datetime | None = None) -> int:
+    return int(cache.get(_wrong_code_key(user, now or timezone.now()), 0))
 
 
-def _wrong_code_count(user) -> int:
-    key = _wrong_code_key(user)
+def _wrong_code_count(user, now: datetime) -> int:
+    key = _wrong_code_key(user, now)
     if cache.add(key, 1, WRONG_CODE_WINDOW_SECONDS):
         return 1
     try:
@@ -116,7 +118,7 @@ def lecture_checkin(
     existing = Attendance.objects.filter(user=user, lecture=lecture).first()
     if existing is not None:
         return existing, False
-    if checkin_wrong_codes(user) >= WRONG_CODE_LIMIT:
+    if checkin_wrong_codes(user, now) >= WRONG_CODE_LIMIT:
         raise CheckinRateLimited(
             _("Too many wrong codes. Please wait %(minutes)s minutes and try again.")
             % {"minutes": WRONG_CODE_WINDOW_SECONDS // 60}
@@ -125,7 +127,7 @@ def lecture_checkin(
     if closed:
         raise ValidationError(closed)
     if not checkin_code_valid(lecture, code, now):
-        count = _wrong_code_count(user)
+        count = _wrong_code_count(user, now)
         left = max(0, WRONG_CODE_LIMIT - count)
         raise ValidationError(
             _(
