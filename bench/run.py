@@ -207,7 +207,7 @@ def main() -> int:
         f"  lecture check-in under gunicorn ({c['gunicorn_workers']} sync workers, "
         f"{c['concurrency']} connections): {c['users']} teachers, {c['per_second']} check-ins/s, "
         f"p50 {c['p50_ms']} ms, p95 {c['p95_ms']} ms, errors {c['errors'] or 0}, "
-        f"attendances stored {c['stored']} of {c['users']}"
+        f"attendances stored {c['stored']} of {c['users']}, credited {c['credited']}"
     )
     print(f"  {'page':<14}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}")
     for name, row in results["pages"].items():
