@@ -76,12 +76,13 @@ def test_footer_without_settings_has_no_empty_contact(client):
 def test_home_sections_hook_orders_sections_and_shows_empty_states(client):
     sections = home_sections()
     assert [s.template_name for s in sections] == [
+        "courses/includes/lecture_home_section.html",
         "courses/home_sections/courses.html",
         "cms/home_sections/handbooks.html",
         "cms/home_sections/lecturers.html",
     ]
     html = client.get("/").content.decode()
-    assert html.count('class="empty-state"') >= 3
+    assert html.count('class="empty-state"') >= 4
 
 
 def test_a_later_app_can_add_a_home_section(client):
