@@ -119,9 +119,10 @@ def lecture_checkin(
     if existing is not None:
         return existing, False
     if checkin_wrong_codes(user, now) >= WRONG_CODE_LIMIT:
+        seconds_left = WRONG_CODE_WINDOW_SECONDS - int(now.timestamp()) % WRONG_CODE_WINDOW_SECONDS
         raise CheckinRateLimited(
-            _("Too many wrong codes. Please wait %(minutes)s minutes and try again.")
-            % {"minutes": WRONG_CODE_WINDOW_SECONDS // 60}
+            _("Too many wrong codes. Please try again in %(minutes)s minutes.")
+            % {"minutes": -(-seconds_left // 60)}
         )
     closed = checkin_window_error(lecture, now)
     if closed:
