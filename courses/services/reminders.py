@@ -162,7 +162,7 @@ def lecture_reminders_send(*, now: datetime | None = None) -> dict[str, int]:
                     starts_at__gt=now + lower, starts_at__lte=now + upper
                 )
             }
-            sent[kind] = 0
+            sent[kind.value] = 0
             if not lectures:
                 continue
             with transaction.atomic():
@@ -197,7 +197,7 @@ def lecture_reminders_send(*, now: datetime | None = None) -> dict[str, int]:
                 if user_id in emails:
                     subject, body = texts[lecture_id]
                     messages.append(EmailMessage(subject=subject, body=body, to=[emails[user_id]]))
-            sent[kind] = len(created)
+            sent[kind.value] = len(created)
     if messages:
         try:
             get_connection(fail_silently=False).send_messages(messages)
