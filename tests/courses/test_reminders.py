@@ -192,3 +192,46 @@ def test_mail_failure_does_not_resend(teachers, monkeypatch):
     lecture_reminders_send()
     assert mail.outbox == []
     assert Notification.objects.filter(user=teachers[0]).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_runs_send_each_reminder_once(make_user, school_a):
+    """Six workers running the task at the same moment (PostgreSQL: real concurrent writers)
+    send each teacher one notification and one e-mail."""
+    import threading
+
+    from django.db import connections
+
+    now = timezone.now()
+    lectures = [make_lecture(starts_at=now + timedelta(hours=h)) for h in (3, 5)]
+    teachers = [
+        make_user(roles.TEACHER, school_a, staff_no=f"C{n:03d}", email=f"c{n}@example.cn")
+        for n in range(20)
+    ]
+    for lecture in lectures:
+        for teacher in teachers:
+            register(teacher, lecture)
+    threads_count = 6
+    barrier = threading.Barrier(threads_count)
+    outcomes, errors = [], []
+
+    def work():
+        try:
+            barrier.wait()
+            outcomes.append(lecture_reminders_send(now=now))
+        except Exception as exc:  # collected and asserted on below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _n in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert sum(outcome["day"] for outcome in outcomes) == 40
+    assert len(mail.outbox) == 40
+    assert Notification.objects.count() == 40
+    assert LectureReminder.objects.count() == 40
