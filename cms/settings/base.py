@@ -209,6 +209,9 @@ H5P_STORAGE_PREFIX = "h5p/packages"
 # --- xAPI endpoint (courses.services.xapi): body size limit and statements per user per minute.
 XAPI_MAX_BYTES = int(os.environ.get("XAPI_MAX_BYTES", 64 * 1024))
 XAPI_RATE_LIMIT = int(os.environ.get("XAPI_RATE_LIMIT", 120))
+# --- Lecture check-in (courses.services.checkin): code rotation (30–60 s) and how early it opens.
+LECTURE_CHECKIN_STEP = min(60, max(30, int(os.environ.get("LECTURE_CHECKIN_STEP", 45))))
+LECTURE_CHECKIN_EARLY_MINUTES = int(os.environ.get("LECTURE_CHECKIN_EARLY_MINUTES", 30))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

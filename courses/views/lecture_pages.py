@@ -13,6 +13,7 @@ from cms.fields import stage_labels
 from cms.selectors import lecturer_index_page
 
 from ..models import LecturePage, LectureSeriesPage
+from ..selectors.checkin import lecture_attendance_box
 from ..selectors.lectures import (
     LectureState,
     lecture_box,
@@ -101,4 +102,6 @@ def lecture_context(page, request) -> dict:
         "lecture_over": over,
         "lecture_running": page.starts_at <= now < page.ends_at,
         "show_replay": over and bool(page.replay),
+        # Check-in form, "checked in (how, when)", feedback form or thanks.
+        "attendance_box": lecture_attendance_box(page, request, now=now),
     }

@@ -12,9 +12,12 @@ from .cms import home_page, publish_child
 _numbers = itertools.count(1)
 
 
-def lecture_series(*, feedback_required=True) -> LectureSeriesPage:
+def lecture_series(*, feedback_required=None) -> LectureSeriesPage:
+    """The series (made on first use, feedback required by default); `feedback_required`
+    changes an existing one only when given."""
     series = LectureSeriesPage.objects.first()
     if series is None:
+        feedback_required = True if feedback_required is None else feedback_required
         series = publish_child(
             home_page(),
             LectureSeriesPage(
@@ -24,7 +27,7 @@ def lecture_series(*, feedback_required=True) -> LectureSeriesPage:
                 feedback_required=feedback_required,
             ),
         )
-    elif series.feedback_required != feedback_required:
+    elif feedback_required is not None and series.feedback_required != feedback_required:
         series.feedback_required = feedback_required
         series.save_revision().publish()
     return series
