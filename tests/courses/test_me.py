@@ -134,8 +134,9 @@ def test_query_count_does_not_grow(teacher_a, django_assert_max_num_queries, cou
     client = client_for(teacher_a)
     client.get(URL)  # warm the site root paths cache
     # 6 for the page itself (catalog, site, enrolments, lessons, progress, evaluations),
-    # 7 for the site chrome (session, user, permissions ×2, menu, school, site settings).
-    with django_assert_max_num_queries(13):
+    # 8 for the site chrome (session, user, permissions ×2, menu, school, site settings,
+    # unread notifications).
+    with django_assert_max_num_queries(14):
         response = client.get(URL)
     assert response.status_code == 200
     assert response.content.decode().count("me-course ") == courses
