@@ -113,22 +113,6 @@ class LecturePage(ChineseSearchable, Page):
         blank=True,
         help_text=_("The recording, shown after the lecture."),
     )
-    replay_quiz = models.ForeignKey(
-        "courses.H5PPackage",
-        verbose_name=_("replay quiz"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_(
-            "Optional: watching the replay and passing this H5P quiz counts as attendance."
-        ),
-    )
-    replay_min_score = models.PositiveSmallIntegerField(
-        _("replay quiz minimum score (%)"),
-        default=80,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
     # The key of the rotating check-in codes (HMAC of the time step); never shown.
     checkin_secret = models.CharField(max_length=64, default=new_checkin_secret, editable=False)
 
@@ -163,7 +147,6 @@ class LecturePage(ChineseSearchable, Page):
             [
                 FieldPanel("slides"),
                 FieldPanel("replay"),
-                FieldRowPanel([FieldPanel("replay_quiz"), FieldPanel("replay_min_score")]),
             ],
             heading=_("After the lecture"),
         ),
