@@ -1,5 +1,6 @@
 """Lecture feedback: attendees only, after the start, once; the form on the lecture page."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from courses.models import AttendanceMethod, LectureFeedback
 from courses.selectors.checkin import lecture_attendance_box
@@ -23,7 +25,10 @@ def started():
 
 
 def test_only_attendees(teacher_a, started):
-    with pytest.raises(ValidationError, match="attended"):
+    with pytest.raises(
+        ValidationError,
+        match=re.escape(_("Only teachers who attended this lecture can give feedback.")),
+    ):
         lecture_feedback_submit(user=teacher_a, lecture=started, rating=4, comment="")
     assert not LectureFeedback.objects.exists()
 
@@ -31,7 +36,9 @@ def test_only_attendees(teacher_a, started):
 def test_not_before_the_start(teacher_a):
     lecture = make_lecture(starts_in=timedelta(minutes=20))
     attendance_record(user=teacher_a, lecture=lecture, method=AttendanceMethod.CODE)
-    with pytest.raises(ValidationError, match="starts"):
+    with pytest.raises(
+        ValidationError, match=re.escape(_("Feedback opens when the lecture starts."))
+    ):
         lecture_feedback_submit(user=teacher_a, lecture=lecture, rating=4, comment="")
     feedback, created = lecture_feedback_submit(
         user=teacher_a, lecture=lecture, rating=4, comment="", now=lecture.starts_at
