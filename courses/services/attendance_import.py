@@ -7,7 +7,6 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from people import roles
 from people.models import User
 from people.roster import RosterTable, RowError, chunked
-from people.roster.reading import OLE_MAGIC, XLSX_SUFFIXES, ZIP_MAGIC, _csv_rows, _xlsx_rows
+from people.roster.reading import cell_rows
 from people.roster.table import error
 from people.validators import validate_staff_no
 
@@ -137,39 +136,13 @@ def attendance_list_read(data: bytes, *, filename: str = "") -> AttendanceListCh
     """Decode the file (UTF-8, UTF-8 with BOM, GB18030, UTF-16 text, XLSX) into entries;
     no database access. File-level problems are errors with row 0."""
     result = AttendanceListCheck()
-    table = RosterTable()  # the roster reader reports cell problems into it
-    suffix = PurePath(filename).suffix.lower()
-    if len(data) > MAX_BYTES:
-        message = _("The file is larger than %(size)d MB.") % {"size": MAX_BYTES // 2**20}
-        result.errors.append(error(0, "", "file_too_large", message))
-        return result
-    if not data.strip(b" \t\r\n\x00").removeprefix(b"\xef\xbb\xbf").strip():
-        result.errors.append(error(0, "", "empty_file", _("The file is empty.")))
-        return result
-    is_zip = data.startswith(ZIP_MAGIC)
-    if data.startswith(OLE_MAGIC):
-        message = _("Old Excel files (.xls) are not supported: save the sheet as .xlsx or CSV.")
-        result.errors.append(error(0, "", "xls_unsupported", message))
-        return result
-    if suffix in XLSX_SUFFIXES and not is_zip:
-        message = _(
-            "The file name ends in “%(suffix)s” but the file is not an Excel workbook; "
-            "if it is a CSV file, rename it to .csv."
-        ) % {"suffix": suffix}
-        result.errors.append(error(0, "", "xlsx_not_zip", message))
-        return result
-    if is_zip and suffix not in XLSX_SUFFIXES:
-        message = _(
-            "The file is a ZIP archive (such as an Excel workbook) but its name does not end "
-            "in .xlsx; rename it to .xlsx or save the sheet as CSV."
-        )
-        result.errors.append(error(0, "", "not_csv", message))
-        return result
-    rows = _xlsx_rows(data, table) if is_zip else _csv_rows(data, table)
-    try:
-        _read_entries(result, table, rows)
-    finally:
-        rows.close()
+    table = RosterTable()  # the roster reader reports file and cell problems into it
+    rows = cell_rows(data, filename=filename, table=table, max_bytes=MAX_BYTES)
+    if rows is not None:
+        try:
+            _read_entries(result, table, rows)
+        finally:
+            rows.close()
     result.errors = [*table.errors, *result.errors]
     return result
 

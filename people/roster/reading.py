@@ -28,38 +28,51 @@ EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/
 def read_roster(data: bytes, *, filename: str = "") -> RosterTable:
     """Decode CSV (UTF-8, UTF-8 with BOM, GB18030, UTF-16 text) or XLSX into text cells."""
     table = RosterTable()
-    suffix = PurePath(filename).suffix.lower()
-    max_bytes = settings.ROSTER_IMPORT_MAX_BYTES
-    if len(data) > max_bytes:
-        message = _("The file is larger than %(size)d MB.") % {"size": max_bytes // 2**20}
-        table.errors.append(_error(0, "", "file_too_large", message))
-        return table
-    if not data.strip(b" \t\r\n\x00").removeprefix(b"\xef\xbb\xbf").strip():
-        table.errors.append(_error(0, "", "empty_file", _("The file is empty.")))
-        return table
-    is_zip = data.startswith(ZIP_MAGIC)
-    if data.startswith(OLE_MAGIC):
-        message = _("Old Excel files (.xls) are not supported: save the sheet as .xlsx or CSV.")
-        table.errors.append(_error(0, "", "xls_unsupported", message))
-    elif suffix in XLSX_SUFFIXES and not is_zip:
-        message = _(
-            "The file name ends in “%(suffix)s” but the file is not an Excel workbook; "
-            "if it is a CSV file, rename it to .csv."
-        ) % {"suffix": suffix}
-        table.errors.append(_error(0, "", "xlsx_not_zip", message))
-    elif is_zip and suffix not in XLSX_SUFFIXES:
-        message = _(
-            "The file is a ZIP archive (such as an Excel workbook) but its name does not end "
-            "in .xlsx; rename it to .xlsx or save the sheet as CSV."
-        )
-        table.errors.append(_error(0, "", "not_csv", message))
-    else:
-        rows = _xlsx_rows(data, table) if is_zip else _csv_rows(data, table)
+    rows = cell_rows(
+        data, filename=filename, table=table, max_bytes=settings.ROSTER_IMPORT_MAX_BYTES
+    )
+    if rows is not None:
         try:
             _read_rows(table, rows)
         finally:
             rows.close()  # closes the workbook when reading stopped early
     return table
+
+
+def cell_rows(
+    data: bytes, *, filename: str, table: RosterTable, max_bytes: int
+) -> Iterator[tuple[int, list[str]]] | None:
+    """(line, text cells) of a CSV or XLSX upload, or None after a file-level error (size,
+    empty, .xls, name and content disagreeing) recorded in `table.errors` with row 0.
+    Shared by every upload of a sheet (rosters, attendance lists); close the iterator."""
+    suffix = PurePath(filename).suffix.lower()
+    if len(data) > max_bytes:
+        message = _("The file is larger than %(size)d MB.") % {"size": max_bytes // 2**20}
+        table.errors.append(_error(0, "", "file_too_large", message))
+        return None
+    if not data.strip(b" \t\r\n\x00").removeprefix(b"\xef\xbb\xbf").strip():
+        table.errors.append(_error(0, "", "empty_file", _("The file is empty.")))
+        return None
+    is_zip = data.startswith(ZIP_MAGIC)
+    if data.startswith(OLE_MAGIC):
+        message = _("Old Excel files (.xls) are not supported: save the sheet as .xlsx or CSV.")
+        table.errors.append(_error(0, "", "xls_unsupported", message))
+        return None
+    if suffix in XLSX_SUFFIXES and not is_zip:
+        message = _(
+            "The file name ends in “%(suffix)s” but the file is not an Excel workbook; "
+            "if it is a CSV file, rename it to .csv."
+        ) % {"suffix": suffix}
+        table.errors.append(_error(0, "", "xlsx_not_zip", message))
+        return None
+    if is_zip and suffix not in XLSX_SUFFIXES:
+        message = _(
+            "The file is a ZIP archive (such as an Excel workbook) but its name does not end "
+            "in .xlsx; rename it to .xlsx or save the sheet as CSV."
+        )
+        table.errors.append(_error(0, "", "not_csv", message))
+        return None
+    return _xlsx_rows(data, table) if is_zip else _csv_rows(data, table)
 
 
 def _csv_rows(data: bytes, table: RosterTable) -> Iterator[tuple[int, list[str]]]:
