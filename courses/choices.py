@@ -3,20 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Level(models.TextChoices):
-    CITY = "city", _("City level")
-    DISTRICT = "district", _("District level")
-    SCHOOL = "school", _("School level")
-
-
-class CreditCategory(models.TextChoices):
-    """Shanghai's four kinds of training credit (DESIGN.md §6)."""
-
-    ETHICS = "ethics", _("Professional ethics")
-    KNOWLEDGE = "knowledge", _("Knowledge and skills")
-    PRACTICE = "practice", _("Practice and experience")
-    SELF_STUDY = "self_study", _("Self-directed study")
+# Re-exported: courses code imports them from here; casebank and the ledger from cms.
+from cms.choices import CreditCategory, Level  # noqa: F401
 
 
 class Delivery(models.TextChoices):

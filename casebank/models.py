@@ -1,1 +1,0 @@
-"""Models of casebank; they arrive with their issue."""
