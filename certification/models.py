@@ -1,1 +1,0 @@
-"""Models of certification; they arrive with their issue."""
