@@ -4,8 +4,10 @@ with a waiting list, attendance (how it was recorded) and feedback."""
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -18,6 +20,8 @@ from cms.search.segment import ChineseSearchable
 from people.models import TimeStampedModel
 
 from ..blocks import CourseDescriptionStreamBlock
+from ..choices import CompletionCriterion
+from .pages import LessonPage
 
 
 def new_checkin_secret() -> str:
@@ -113,6 +117,26 @@ class LecturePage(ChineseSearchable, Page):
         blank=True,
         help_text=_("The recording, shown after the lecture."),
     )
+    # Replay attendance: passing this lesson's H5P quiz after the lecture counts as attending.
+    replay_lesson = models.ForeignKey(
+        "courses.LessonPage",
+        verbose_name=_("replay lesson"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Optional: a published lesson holding the recording and an H5P quiz (completion "
+            "criterion “H5P activities passed”). Teachers who pass it after the lecture has "
+            "ended are counted as attending."
+        ),
+    )
+    replay_credit_until = models.DateField(
+        _("replay counts until"),
+        null=True,
+        blank=True,
+        help_text=_("Last day on which passing the replay quiz counts. Leave empty for no limit."),
+    )
     # The key of the rotating check-in codes (HMAC of the time step); never shown.
     checkin_secret = models.CharField(max_length=64, default=new_checkin_secret, editable=False)
 
@@ -147,6 +171,8 @@ class LecturePage(ChineseSearchable, Page):
             [
                 FieldPanel("slides"),
                 FieldPanel("replay"),
+                FieldPanel("replay_lesson"),
+                FieldPanel("replay_credit_until"),
             ],
             heading=_("After the lecture"),
         ),
@@ -174,8 +200,6 @@ class LecturePage(ChineseSearchable, Page):
         ]
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         super().clean()
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The lecture must end after it starts.")})
@@ -186,6 +210,39 @@ class LecturePage(ChineseSearchable, Page):
         ):
             raise ValidationError(
                 {"registration_closes": _("Registration must close after it opens.")}
+            )
+        self._clean_replay()
+
+    def _clean_replay(self):
+        if self.replay_lesson_id is None:
+            if self.replay_credit_until:
+                raise ValidationError(
+                    {"replay_credit_until": _("Choose a replay lesson, or leave this empty.")}
+                )
+            return
+        lesson = (
+            LessonPage.objects.filter(pk=self.replay_lesson_id)
+            .values("live", "completion_criterion")
+            .first()
+        )
+        if lesson is None or not lesson["live"]:
+            raise ValidationError({"replay_lesson": _("The replay lesson must be published.")})
+        if lesson["completion_criterion"] != CompletionCriterion.H5P_PASSED:
+            raise ValidationError(
+                {
+                    "replay_lesson": _(
+                        "The replay lesson must be completed by passing its H5P activities "
+                        "(completion criterion “H5P activities passed”)."
+                    )
+                }
+            )
+        if (
+            self.replay_credit_until
+            and self.ends_at
+            and self.replay_credit_until < timezone.localdate(self.ends_at)
+        ):
+            raise ValidationError(
+                {"replay_credit_until": _("The replay deadline cannot be before the lecture ends.")}
             )
 
     @property

@@ -2,15 +2,27 @@
 a reader's registration state (with waiting-list position) and the lecture page's state box."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from ..models import Attendance, LecturePage, LectureRegistration, RegistrationStatus
+from ..choices import CompletionCriterion, LessonStatus
+from ..models import (
+    Attendance,
+    AttendanceMethod,
+    CoursePage,
+    Enrollment,
+    LecturePage,
+    LectureRegistration,
+    LessonPage,
+    LessonProgress,
+    RegistrationStatus,
+)
+from .access import LEARNING_STATUSES, lesson_course_path
 
 LECTURE_CARD_FIELDS = (
     "id",
@@ -196,3 +208,74 @@ def lecture_box(
     if lecture.capacity is not None and (seats_taken or 0) >= lecture.capacity:
         return LectureBox(state="full")
     return LectureBox(state="open")
+
+
+@dataclass(frozen=True)
+class ReplayBox:
+    """The "watch the replay and pass the quiz" box of a lecture page after the lecture.
+    `state` is one of: attended (in person), replay (counted through the replay), open (not
+    yet, still possible), early (passed the quiz before it counted, e.g. before the lecture
+    ended, which is not counted), closed (the deadline has passed)."""
+
+    state: str
+    credit_until: date | None
+    lesson: LessonPage
+    course: CoursePage | None
+    learning: bool  # the reader may open the lesson (else the link goes to the course)
+    attendance: Attendance | None = None
+
+
+def lecture_replay_box(
+    lecture: LecturePage, user, *, attendance: Attendance | None, now: datetime
+) -> ReplayBox | None:
+    """The replay box, or None when the lecture has no (published, quiz-passed) replay
+    lesson or is not over. Two queries: the lesson with the reader's completion time, and
+    its course with whether the reader is learning it. `attendance` is the reader's, already
+    read by the caller."""
+    if lecture.replay_lesson_id is None or now < lecture.ends_at:
+        return None
+    authenticated = getattr(user, "is_authenticated", False)
+    lessons = LessonPage.objects.live().filter(
+        pk=lecture.replay_lesson_id, completion_criterion=CompletionCriterion.H5P_PASSED
+    )
+    if authenticated:
+        lessons = lessons.annotate(
+            reader_completed_at=Subquery(
+                LessonProgress.objects.filter(
+                    user=user, lesson_id=OuterRef("pk"), status=LessonStatus.COMPLETED
+                ).values("completed_at")[:1]
+            )
+        )
+    lesson = lessons.only("id", "title", "path", "depth", "url_path").first()
+    if lesson is None:
+        return None
+    courses = CoursePage.objects.live().filter(path=lesson_course_path(lesson))
+    if authenticated:
+        courses = courses.annotate(
+            reader_learning=Exists(
+                Enrollment.objects.filter(
+                    user=user, course_id=OuterRef("pk"), status__in=LEARNING_STATUSES
+                )
+            )
+        )
+    course = courses.only("id", "title", "path", "depth", "url_path").first()
+    learning = bool(course is not None and getattr(course, "reader_learning", False))
+    deadline = lecture.replay_credit_until
+    if attendance is not None:
+        state = "replay" if attendance.method == AttendanceMethod.REPLAY else "attended"
+    elif deadline is not None and timezone.localdate(now) > deadline:
+        state = "closed"
+    elif getattr(lesson, "reader_completed_at", None) is not None:
+        # Completion is recorded once; a pass before the end (or before the lecture named
+        # this lesson) stays uncounted, and the box says so.
+        state = "early"
+    else:
+        state = "open"
+    return ReplayBox(
+        state=state,
+        credit_until=deadline,
+        lesson=lesson,
+        course=course,
+        learning=learning,
+        attendance=attendance,
+    )

@@ -6,11 +6,20 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from ..models import Attendance, AttendanceMethod, LectureFeedback, LecturePage, LectureSeriesPage
+from ..choices import CompletionCriterion
+from ..models import (
+    Attendance,
+    AttendanceMethod,
+    LectureFeedback,
+    LecturePage,
+    LectureSeriesPage,
+    LessonPage,
+)
 from ..signals import lecture_attended
 
 
@@ -81,6 +90,38 @@ def attendance_record(
     if not lecture_feedback_required(lecture):
         _attendance_credit(attendance=attendance, lecture=lecture, now=now)
     return attendance, True
+
+
+def lectures_crediting_replay(*, lesson_id: int, now: datetime):
+    """Live lectures whose replay lesson is `lesson_id` and whose replay counts at `now`: the
+    lecture has ended and the replay deadline (a local date, inclusive) has not passed."""
+    return LecturePage.objects.live().filter(
+        Q(replay_credit_until__isnull=True) | Q(replay_credit_until__gte=timezone.localdate(now)),
+        replay_lesson_id=lesson_id,
+        ends_at__lte=now,
+    )
+
+
+def attendance_replay_record(
+    *, user, lesson: LessonPage, now: datetime | None = None
+) -> list[Attendance]:
+    """Called when `user` has just completed `lesson`: records a REPLAY attendance at every
+    lecture naming it as its replay lesson, when the completion counts (H5P-passed lesson,
+    after the lecture ended, by the deadline). One query when no lecture names the lesson.
+    An existing attendance (live check-in) is kept as it is. Returns the new attendances.
+    Not atomic itself (each attendance_record is): the caller's transaction holds it, and
+    a savepoint pair here would cost two queries on every completion."""
+    if lesson.completion_criterion != CompletionCriterion.H5P_PASSED:
+        return []
+    now = now or timezone.now()
+    recorded = []
+    for lecture in lectures_crediting_replay(lesson_id=lesson.pk, now=now):
+        attendance, created = attendance_record(
+            user=user, lecture=lecture, method=AttendanceMethod.REPLAY, now=now
+        )
+        if created:
+            recorded.append(attendance)
+    return recorded
 
 
 @transaction.atomic

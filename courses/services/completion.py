@@ -18,6 +18,7 @@ from wagtail.models import Page
 from ..choices import CompletionCriterion, EnrollmentStatus, LessonStatus
 from ..models import CourseEvaluation, CoursePage, Enrollment, H5PResult, LessonPage, LessonProgress
 from ..signals import course_completed
+from .attendance import attendance_replay_record
 
 
 def _course_of(lesson: LessonPage) -> CoursePage:
@@ -77,6 +78,8 @@ def lesson_complete(
     )
     if updated:
         course_progress_update(user=user, course=course)
+        # A lecture may count passing this lesson's quiz after it as attending (replay).
+        attendance_replay_record(user=user, lesson=lesson, now=now)
     return bool(updated)
 
 

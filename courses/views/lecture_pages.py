@@ -18,6 +18,7 @@ from ..selectors.lectures import (
     LectureState,
     lecture_box,
     lecture_registration_closes,
+    lecture_replay_box,
     lecture_seats_taken,
     lectures_past,
     lectures_upcoming,
@@ -87,6 +88,8 @@ def lecture_context(page, request) -> dict:
         .select_related("photo")
         .prefetch_related("photo__renditions")
     )
+    # Check-in form, "checked in (how, when)", feedback form or thanks.
+    attendance_box = lecture_attendance_box(page, request, now=now)
     return {
         "topic": page.topic,
         "stage_labels": page.stage_labels,
@@ -102,6 +105,9 @@ def lecture_context(page, request) -> dict:
         "lecture_over": over,
         "lecture_running": page.starts_at <= now < page.ends_at,
         "show_replay": over and bool(page.replay),
-        # Check-in form, "checked in (how, when)", feedback form or thanks.
-        "attendance_box": lecture_attendance_box(page, request, now=now),
+        "attendance_box": attendance_box,
+        # After the lecture: passing the replay lesson's quiz counts as attending.
+        "replay_box": lecture_replay_box(
+            page, user, attendance=attendance_box.get("attendance"), now=now
+        ),
     }
