@@ -1,19 +1,23 @@
 """Lecture demo content for `seed_demo`: the series 每月专题讲座 with the twelve monthly
 lectures of courses/demo_content/lectures.json (nine past, three upcoming, given by the
-讲师团), the demo teacher's registrations, check-ins and feedback through the services, and
-a share of the generated teachers' registrations, attendances and feedback written set-based.
+讲师团), one past lecture's replay lesson with its H5P quiz (passing it counts as attending),
+the demo teacher's registrations, check-ins and feedback through the services, and a share of
+the generated teachers' registrations, attendances and feedback written set-based.
 Every step creates what is missing and leaves the rest alone."""
 
 from __future__ import annotations
 
 import calendar
 import datetime
+import io
 import json
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,14 +25,28 @@ from people.demo import SeedContext, seed_step
 from people.demo.write import DEMO_STAFF_NOS, INSERT_BATCH_SIZE
 from people.models import User
 
-from .demo import _home, _lecturer_profiles, _publish_child, lesson_blocks
+from .choices import CompletionCriterion, CreditCategory, H5PStatus, Level
+from .demo import (
+    DEMO_LECTURER_STAFF_NO,
+    H5P_LIBRARY_DIR,
+    QUIZ_LIBRARY,
+    ZIP_DATE,
+    _home,
+    _lecturer_profiles,
+    _publish_child,
+    lesson_blocks,
+)
 from .models import (
     Attendance,
     AttendanceMethod,
+    CourseIndexPage,
+    CoursePage,
+    H5PPackage,
     LectureFeedback,
     LecturePage,
     LectureRegistration,
     LectureSeriesPage,
+    LessonPage,
     RegistrationStatus,
     TopicCategory,
 )
@@ -142,6 +160,153 @@ def _lecture_create(series, position: int, spec: dict, topics: dict, profiles: d
         [profiles[name] for name in spec.get("lecturers", []) if name in profiles]
     )
     lecture.save_revision().publish()
+
+
+# --- The replay of one past lecture, with its quiz ---------------------------------------------
+
+# 学业压力疏导 (position 3): the demo teacher missed it, so she can catch up by the replay.
+REPLAY_LECTURE_SLUG = "lecture-04"
+REPLAY_COURSE_CODE = "QP-HF-2026-01"
+REPLAY_COURSE = {
+    "title": "每月专题讲座 · 回放与测验",
+    "slug": "lecture-replays",
+    "summary": (
+        "错过现场的老师可在这里观看每月专题讲座的回放并完成测验。讲座结束后、截止日期前"
+        "通过测验，计为该讲座出勤（学时随讲座记入），本课程不单独计学时和学分。"
+    ),
+}
+REPLAY_LESSON_SLUG = "lecture-04-replay"
+REPLAY_LESSON_TITLE = "回放：学业压力疏导——考试前后的导师陪伴"
+REPLAY_LESSON_BODY = [
+    "## 讲座回放",
+    "周晓峰老师的讲座分三部分：考试焦虑的表现与成因、帮助学生合理归因与制定复习计划、与家长一起调整期待。",
+    "## 要点回顾",
+    "- 区分正常紧张与需要关注的焦虑：持续失眠、食欲明显改变、回避上学时要及时关注",
+    "- 帮助学生把“我不行”变成“我下一步做什么”：把大目标拆成一周能完成的小步骤",
+    "- 与家长沟通成绩与期待：先肯定努力，再一起商量可行的目标",
+    "> 提示：讲座结束后、截止日期前通过本课时的测验，计为该讲座出勤。",
+]
+REPLAY_QUIZ_TITLE = "学业压力疏导 · 回放测验"
+REPLAY_QUIZ_QUESTION = "考试前学生对导师说“我肯定考不好，复习也没用”，导师首先应该怎么做？"
+REPLAY_QUIZ_ANSWERS = [
+    {"text": "先倾听和接纳他的担心，再和他一起把复习拆成今天就能做的小步骤", "correct": True},
+    {"text": "告诉他不要想太多，别人都能考好他也能", "correct": False},
+    {"text": "马上通知家长加强督促", "correct": False},
+    {"text": "建议他这次考试先放弃，下次再努力", "correct": False},
+]
+# Days after the seed run during which passing the replay quiz counts (fixed when first set).
+REPLAY_CREDIT_DAYS = 60
+
+
+def replay_quiz_bytes() -> bytes | None:
+    """The replay quiz as a `.h5p` file built from our own library (fixed ZIP dates, so the
+    same bytes and checksum every run), or None while the library is missing."""
+    library = H5P_LIBRARY_DIR / QUIZ_LIBRARY
+    if not (library / "library.json").exists():
+        return None
+    files = {
+        "h5p.json": {
+            "title": REPLAY_QUIZ_TITLE,
+            "language": "zh",
+            "mainLibrary": "H5P.QingpuQuiz",
+            "embedTypes": ["div"],
+            "license": "U",
+            "preloadedDependencies": [
+                {"machineName": "H5P.QingpuQuiz", "majorVersion": 1, "minorVersion": 1}
+            ],
+        },
+        "content/content.json": {
+            "question": REPLAY_QUIZ_QUESTION,
+            "answers": REPLAY_QUIZ_ANSWERS,
+            "passPercentage": 100,
+        },
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+            archive.writestr(zipfile.ZipInfo(name, ZIP_DATE), payload, zipfile.ZIP_DEFLATED)
+        for path in sorted(library.rglob("*")):
+            if path.is_file():
+                name = f"{QUIZ_LIBRARY}/{path.relative_to(library).as_posix()}"
+                archive.writestr(
+                    zipfile.ZipInfo(name, ZIP_DATE), path.read_bytes(), zipfile.ZIP_DEFLATED
+                )
+    return buffer.getvalue()
+
+
+def _replay_quiz_package(uploaded_by) -> H5PPackage | None:
+    """Uploaded through the H5P service like any package (validated, extracted; the same
+    bytes again are deduplicated). None when it cannot be played."""
+    from .services.h5p import h5p_package_process, h5p_package_upload
+
+    payload = replay_quiz_bytes()
+    if payload is None:
+        return None
+    package = h5p_package_upload(
+        file=ContentFile(payload, name="lecture-04-replay-quiz.h5p"),
+        title=REPLAY_QUIZ_TITLE,
+        uploaded_by=uploaded_by,
+    )
+    package.refresh_from_db()
+    if package.status == H5PStatus.PENDING:
+        # Processing is queued on commit; with a real broker it may not have run yet.
+        package = h5p_package_process(package_id=package.pk) or package
+    return package if package.status == H5PStatus.VALID else None
+
+
+@seed_step
+def seed_lecture_replay(ctx: SeedContext) -> None:
+    """The replay course (open, no credit of its own) with the replay lesson of lecture-04:
+    its key points and an H5P quiz, completed by passing it; the lecture names it as its
+    replay lesson with a deadline REPLAY_CREDIT_DAYS after the first seed. Skipped once the
+    lecture has a replay lesson."""
+    lecture = LecturePage.objects.filter(slug=REPLAY_LECTURE_SLUG).live().first()
+    catalog = CourseIndexPage.objects.first()
+    if lecture is None or lecture.replay_lesson_id is not None or catalog is None:
+        return
+    lecturer = User.objects.filter(staff_no=DEMO_LECTURER_STAFF_NO).first()
+    package = _replay_quiz_package(uploaded_by=lecturer)
+    if package is None:
+        return
+    with transaction.atomic():
+        course = CoursePage.objects.filter(code=REPLAY_COURSE_CODE).first()
+        if course is None:
+            course = _publish_child(
+                catalog,
+                CoursePage(
+                    code=REPLAY_COURSE_CODE,
+                    topic=lecture.topic,
+                    level=Level.DISTRICT,
+                    credit_category=CreditCategory.KNOWLEDGE,
+                    credit_points=Decimal(0),
+                    hours=Decimal(0),
+                    **REPLAY_COURSE,
+                ),
+            )
+        lesson = LessonPage.objects.child_of(course).filter(slug=REPLAY_LESSON_SLUG).first()
+        if lesson is None:
+            body = [
+                *lesson_blocks(REPLAY_LESSON_BODY),
+                {"type": "h5p", "value": {"package": package.pk, "title": REPLAY_QUIZ_TITLE}},
+            ]
+            lesson = _publish_child(
+                course,
+                LessonPage(
+                    title=REPLAY_LESSON_TITLE,
+                    slug=REPLAY_LESSON_SLUG,
+                    body=json.dumps(body, ensure_ascii=False),
+                    estimated_minutes=90,
+                    completion_criterion=CompletionCriterion.H5P_PASSED,
+                    min_score=100,
+                ),
+            )
+        lecture.replay_lesson = lesson
+        lecture.replay_credit_until = timezone.localdate() + datetime.timedelta(
+            days=REPLAY_CREDIT_DAYS
+        )
+        lecture.save_revision().publish()
+    ctx.stats["lecture_replay_lessons"] = 1
 
 
 def _demo_lectures() -> list[LecturePage]:

@@ -11,10 +11,14 @@ from django.utils import timezone
 from courses import lecture_demo
 from courses.models import (
     Attendance,
+    AttendanceMethod,
+    CoursePage,
+    H5PPackage,
     LectureFeedback,
     LecturePage,
     LectureRegistration,
     LectureSeriesPage,
+    LessonPage,
     RegistrationStatus,
 )
 from courses.signals import lecture_attended
@@ -33,6 +37,9 @@ def counts() -> dict:
             LectureRegistration,
             Attendance,
             LectureFeedback,
+            CoursePage,
+            LessonPage,
+            H5PPackage,
         )
     }
 
@@ -121,6 +128,8 @@ def test_seed_builds_the_series_and_a_second_run_changes_nothing(seeded, attende
     assert counts() == seeded
     assert attended_signals.count("teacher") == 7
 
+    check_replay_lecture(attended_signals)
+
 
 def models_F(name):
     from django.db.models import F
@@ -154,3 +163,38 @@ def check_bulk_step_writes_per_chunk():
     assert counts() == before
     assert User.objects.filter(school__isnull=False).count() > 40
     assert len(queries) < 40
+
+
+def check_replay_lecture(attended_signals):
+    """lecture-04 (which the demo teacher missed) names a published replay lesson with a
+    playable quiz; she sees the replay box, enrols, passes the quiz and is counted."""
+    from courses.choices import CompletionCriterion, H5PStatus
+    from courses.services.enrolment import enrollment_request
+    from tests.courses.enrolment_helpers import t
+    from tests.courses.xapi_helpers import post_statement, statement
+
+    lecture = LecturePage.objects.get(slug=lecture_demo.REPLAY_LECTURE_SLUG)
+    lesson = lecture.replay_lesson
+    assert lesson is not None and lesson.live
+    assert lesson.completion_criterion == CompletionCriterion.H5P_PASSED
+    assert lecture.replay_credit_until > timezone.localdate()
+    (package_id,) = lesson.h5p_package_ids()
+    package = H5PPackage.objects.get(pk=package_id)
+    assert package.status == H5PStatus.VALID and package.title == lecture_demo.REPLAY_QUIZ_TITLE
+    course = lesson.get_parent().specific
+    assert course.code == lecture_demo.REPLAY_COURSE_CODE and course.hours == 0
+
+    teacher = User.objects.get(staff_no="teacher")
+    assert not Attendance.objects.filter(user=teacher, lecture=lecture).exists()
+    client = Client()
+    client.force_login(teacher)
+    html = client.get(lecture.url).content.decode()
+    assert t("Not counted yet.") in html and f'href="{course.url}"' in html
+
+    enrollment_request(user=teacher, course=course)
+    response = post_statement(client, lesson, package, statement(package))
+    assert response.json()["lesson_completed"] is True
+    attendance = Attendance.objects.get(user=teacher, lecture=lecture)
+    assert attendance.method == AttendanceMethod.REPLAY
+    # The series needs feedback for credit: not yet sent.
+    assert attended_signals.count("teacher") == 7
