@@ -405,3 +405,11 @@ def test_admin_lists_and_exports_the_replay_method(
     body = b"".join(export.streaming_content).decode("utf-8")
     row = next(line for line in body.splitlines() if line.startswith(teacher_a.staff_no))
     assert str(AttendanceMethod.REPLAY.label) in row
+
+
+def test_admin_edit_form_offers_the_replay_fields(district_admin, lesson):
+    lecture = past_lecture(lesson)
+    response = login(district_admin).get(reverse("wagtailadmin_pages:edit", args=[lecture.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="replay_lesson"' in html and 'name="replay_credit_until"' in html
