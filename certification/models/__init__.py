@@ -4,6 +4,13 @@ and statuses, certificates."""
 from .api import ApiToken
 from .cycles import CreditCycle, CycleRequirement
 from .ledger import CreditEntry, CreditSource, LedgerImmutableError
+from .qualification import (
+    QualificationStandard,
+    QualificationState,
+    QualificationStatus,
+    RequirementKind,
+    StandardRequirement,
+)
 
 __all__ = [
     "ApiToken",
@@ -12,4 +19,9 @@ __all__ = [
     "CreditSource",
     "CycleRequirement",
     "LedgerImmutableError",
+    "QualificationStandard",
+    "QualificationState",
+    "QualificationStatus",
+    "RequirementKind",
+    "StandardRequirement",
 ]
