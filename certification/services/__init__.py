@@ -1,0 +1,1 @@
+"""Writes of certification, one module per concern (ledger, …)."""

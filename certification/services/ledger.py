@@ -1,0 +1,394 @@
+"""Writes of the credit ledger: awards (one at a time or set-based), reversals, and the hash
+chain that makes every entry tamper-evident (DESIGN.md §5, issue 7 item 2).
+
+Every entry stores `prev_hash`, the hash of the same teacher's previous entry ("" for the
+first), and `hash`, a SHA-256 over its business fields and `prev_hash` (`entry_hash`, shared
+with `verify_ledger`). Writers lock the teacher's user row first, so two awards for one
+teacher cannot both chain onto the same predecessor.
+"""
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certification.models import CreditCycle, CreditEntry, CreditSource
+from certification.services import events
+from cms.choices import CreditCategory, Level
+
+POINTS_QUANTUM = Decimal("0.01")  # CreditEntry.points: 2 decimal places
+HOURS_QUANTUM = Decimal("0.1")  # CreditEntry.hours: 1 decimal place
+BULK_CHUNK = 500
+MAX_LENGTHS = {"title": 200, "topic": 50, "source_ref": 100, "reason": 300}
+
+
+# --- The canonical form and the hash, shared with verification -----------------------------
+
+
+def _decimal_text(value, quantum: Decimal) -> str:
+    value = Decimal(value).quantize(quantum)
+    if value == 0:
+        value = Decimal(0)  # -0.00 (a reversed zero) reads back from the database as 0
+    return format(value.normalize(), "f")
+
+
+def _date_text(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def _datetime_text(value: datetime.datetime) -> str:
+    return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+
+
+def canonical_entry(entry: CreditEntry) -> str:
+    """The business fields of an entry and its `prev_hash` as one canonical JSON text:
+    decimals normalised to the column's precision, dates ISO, times UTC."""
+    data = {
+        "user": entry.user_id,
+        "points": _decimal_text(entry.points, POINTS_QUANTUM),
+        "hours": _decimal_text(entry.hours, HOURS_QUANTUM),
+        "category": entry.category,
+        "level": entry.level,
+        "topic": entry.topic,
+        "mentor_topic": bool(entry.mentor_topic),
+        "title": entry.title,
+        "source": entry.source,
+        "source_ref": entry.source_ref,
+        "source_object_id": entry.source_object_id,
+        "awarded_on": _date_text(entry.awarded_on),
+        "cycle": entry.cycle_id,
+        "reason": entry.reason,
+        "created_by": entry.created_by_id,
+        "reverses": entry.reverses_id,
+        "created_at": _datetime_text(entry.created_at),
+        "prev_hash": entry.prev_hash,
+    }
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def entry_hash(entry: CreditEntry) -> str:
+    return hashlib.sha256(canonical_entry(entry).encode("utf-8")).hexdigest()
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _lock_users(user_ids: Iterable[int]) -> dict[int, str]:
+    """Lock the teachers' user rows (PostgreSQL: SELECT … FOR UPDATE, in id order so two
+    writers cannot deadlock) and return each one's latest entry hash ("" for none). One query.
+
+    While a row is locked no other writer can append to that teacher's chain."""
+    latest = CreditEntry.objects.filter(user=OuterRef("pk")).order_by("-id").values("hash")[:1]
+    rows = (
+        get_user_model()
+        .objects.select_for_update(of=("self",))
+        .filter(pk__in=sorted(set(user_ids)))
+        .order_by("pk")
+        .annotate(last_hash=Subquery(latest))
+        .values_list("pk", "last_hash")
+    )
+    return {pk: last_hash or "" for pk, last_hash in rows}
+
+
+def _cycle_for(cycles: list[CreditCycle], day: datetime.date) -> CreditCycle | None:
+    for cycle in cycles:  # newest first: the latest cycle wins where two overlap
+        if cycle.starts_on <= day <= cycle.ends_on:
+            return cycle
+    return None
+
+
+def _check_values(*, points, hours, category, level, source, title, source_ref, awarded_on):
+    errors = {}
+    if category not in CreditCategory.values:
+        errors["category"] = _("Unknown credit category “%(value)s”.") % {"value": category}
+    if level not in Level.values:
+        errors["level"] = _("Unknown level “%(value)s”.") % {"value": level}
+    if source not in CreditSource.values:
+        errors["source"] = _("Unknown credit source “%(value)s”.") % {"value": source}
+    if points is None or Decimal(points) < 0:
+        errors["points"] = _("Credit must be zero or more.")
+    if hours is None or Decimal(hours) < 0:
+        errors["hours"] = _("Hours must be zero or more.")
+    if not title:
+        errors["title"] = _("The title is empty.")
+    if not source_ref:
+        errors["source_ref"] = _("The source reference is empty.")
+    if not isinstance(awarded_on, datetime.date) or isinstance(awarded_on, datetime.datetime):
+        errors["awarded_on"] = _("The award date must be a date.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _new_entry(*, user_id, values: dict, prev_hash: str, created_at, cycle) -> CreditEntry:
+    entry = CreditEntry(
+        user_id=user_id,
+        points=Decimal(values["points"]).quantize(POINTS_QUANTUM),
+        hours=Decimal(values["hours"]).quantize(HOURS_QUANTUM),
+        category=values["category"],
+        level=values["level"],
+        topic=(values.get("topic") or "")[: MAX_LENGTHS["topic"]],
+        mentor_topic=bool(values.get("mentor_topic")),
+        title=values["title"][: MAX_LENGTHS["title"]],
+        source=values["source"],
+        source_ref=str(values["source_ref"])[: MAX_LENGTHS["source_ref"]],
+        source_object_id=values.get("source_object_id"),
+        awarded_on=values["awarded_on"],
+        cycle=cycle,
+        reason=(values.get("reason") or "")[: MAX_LENGTHS["reason"]],
+        created_by_id=values.get("created_by_id"),
+        reverses=values.get("reverses"),
+        created_at=created_at,
+        prev_hash=prev_hash,
+    )
+    entry.hash = entry_hash(entry)
+    return entry
+
+
+def _insert_entries(entries: list[CreditEntry]) -> None:
+    """INSERT prepared entries in list order: COPY on PostgreSQL, one executemany elsewhere.
+
+    Like people's roster writer: bulk_create splits at SQLite's bound-parameter limit (55
+    entries a statement here) and compiles SQL per value; this is one statement per chunk."""
+    if not entries:
+        return
+    fields = [f for f in CreditEntry._meta.concrete_fields if not f.primary_key]
+    rows = [
+        [f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields] for e in entries
+    ]
+    quote = connection.ops.quote_name
+    table = quote(CreditEntry._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        if connection.vendor == "postgresql" and hasattr(raw, "copy"):
+            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (_meta)
+        cursor.executemany(sql, rows)
+
+
+def on_credit_changed(user_id: int) -> None:
+    """After a teacher's credit changed: queue the single-user qualification recompute."""
+    events.credit_changed(user_id)
+
+
+# --- Services --------------------------------------------------------------------------------
+
+
+def credit_award(
+    *,
+    user,
+    points,
+    hours,
+    category: str,
+    level: str,
+    title: str,
+    source: str,
+    source_ref: str,
+    source_object_id: int | None = None,
+    awarded_on: datetime.date,
+    topic: str = "",
+    mentor_topic: bool = False,
+    reason: str = "",
+    created_by=None,
+) -> tuple[CreditEntry, bool]:
+    """Record credit once per (teacher, source, source_ref). Returns (entry, created); a repeat
+    returns the entry already recorded with created=False."""
+    source_ref = str(source_ref)
+    _check_values(
+        points=points,
+        hours=hours,
+        category=category,
+        level=level,
+        source=source,
+        title=title,
+        source_ref=source_ref,
+        awarded_on=awarded_on,
+    )
+    existing = CreditEntry.objects.filter(
+        user=user, source=source, source_ref=source_ref, reverses__isnull=True
+    )
+    with transaction.atomic():
+        found = existing.first()
+        if found is not None:
+            return found, False
+        prev_hash = _lock_users([user.pk]).get(user.pk, "")
+        # Checked again under the lock: a racing award of the same source may have won.
+        found = existing.first()
+        if found is not None:
+            return found, False
+        cycle = (
+            CreditCycle.objects.filter(starts_on__lte=awarded_on, ends_on__gte=awarded_on)
+            .order_by("-starts_on")
+            .first()
+        )
+        entry = _new_entry(
+            user_id=user.pk,
+            values={
+                "points": points,
+                "hours": hours,
+                "category": category,
+                "level": level,
+                "topic": topic,
+                "mentor_topic": mentor_topic,
+                "title": title,
+                "source": source,
+                "source_ref": source_ref,
+                "source_object_id": source_object_id,
+                "awarded_on": awarded_on,
+                "reason": reason,
+                "created_by_id": created_by.pk if created_by else None,
+            },
+            prev_hash=prev_hash,
+            created_at=timezone.now(),
+            cycle=cycle,
+        )
+        try:
+            with transaction.atomic():  # a savepoint: the outer transaction survives a clash
+                entry.save(force_insert=True)
+        except IntegrityError:
+            found = existing.first()
+            if found is None:
+                raise
+            return found, False
+        on_credit_changed(user.pk)
+    return entry, True
+
+
+def credit_reverse(*, entry: CreditEntry, reason: str, corrected_by) -> CreditEntry:
+    """Cancel an entry with a reversal entry (negative amounts, `reverses` = entry), recording
+    why and who. An entry is reversed at most once; a reversal is never reversed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the correction.")})
+    if corrected_by is None:
+        raise ValidationError({"corrected_by": _("Record who makes the correction.")})
+    if entry.reverses_id is not None:
+        raise ValidationError(_("A reversal entry cannot itself be reversed."))
+    already = _("This entry has already been reversed.")
+    with transaction.atomic():
+        prev_hash = _lock_users([entry.user_id]).get(entry.user_id, "")
+        if CreditEntry.objects.filter(reverses=entry).exists():
+            raise ValidationError(already)
+        reversal = _new_entry(
+            user_id=entry.user_id,
+            values={
+                "points": -entry.points,
+                "hours": -entry.hours,
+                "category": entry.category,
+                "level": entry.level,
+                "topic": entry.topic,
+                "mentor_topic": entry.mentor_topic,
+                "title": entry.title,
+                "source": entry.source,
+                "source_ref": entry.source_ref,
+                "source_object_id": entry.source_object_id,
+                # Same day and cycle as the original, so the cycle's totals net to zero.
+                "awarded_on": entry.awarded_on,
+                "reason": reason,
+                "created_by_id": corrected_by.pk,
+                "reverses": entry,
+            },
+            prev_hash=prev_hash,
+            created_at=timezone.now(),
+            cycle=entry.cycle,
+        )
+        try:
+            with transaction.atomic():
+                reversal.save(force_insert=True)
+        except IntegrityError:
+            raise ValidationError(already) from None
+        on_credit_changed(entry.user_id)
+    return reversal
+
+
+@dataclass
+class BulkAwardResult:
+    created: int = 0
+    existing: int = 0
+    user_ids: set[int] = field(default_factory=set)
+
+
+def credit_award_bulk(
+    rows: Iterable[dict],
+    *,
+    created_by=None,
+    chunk_size: int = BULK_CHUNK,
+    notify: bool = True,
+) -> BulkAwardResult:
+    """Set-based `credit_award` for imports and demo seeding.
+
+    Each row is a dict with the keyword arguments of `credit_award` (`user_id` instead of
+    `user`). Per chunk: one query locks the chunk's teachers and reads their latest hashes,
+    one finds the awards already recorded, then the new entries are chained in Python and
+    inserted with bulk_create. Rows already recorded (or repeated within `rows`) are counted
+    as existing, not written. Run it inside the caller's transaction for all-or-nothing.
+    """
+    result = BulkAwardResult()
+    rows = list(rows)
+    cycles = list(CreditCycle.objects.order_by("-starts_on"))
+    default_created_by = created_by.pk if created_by else None
+    seen: set[tuple] = set()
+    with transaction.atomic():
+        for start in range(0, len(rows), chunk_size):
+            chunk = rows[start : start + chunk_size]
+            for row in chunk:
+                row["source_ref"] = str(row["source_ref"])
+                _check_values(
+                    points=row["points"],
+                    hours=row["hours"],
+                    category=row["category"],
+                    level=row["level"],
+                    source=row["source"],
+                    title=row["title"],
+                    source_ref=row["source_ref"],
+                    awarded_on=row["awarded_on"],
+                )
+            last_hash = _lock_users(row["user_id"] for row in chunk)
+            recorded = set(
+                CreditEntry.objects.filter(
+                    user_id__in=last_hash.keys(),
+                    source__in={row["source"] for row in chunk},
+                    source_ref__in={row["source_ref"] for row in chunk},
+                    reverses__isnull=True,
+                ).values_list("user_id", "source", "source_ref")
+            )
+            now = timezone.now()
+            entries = []
+            for row in chunk:
+                key = (row["user_id"], row["source"], row["source_ref"])
+                if key in recorded or key in seen:
+                    result.existing += 1
+                    continue
+                if row["user_id"] not in last_hash:
+                    raise ValidationError(_("Unknown teacher id %(id)s.") % {"id": row["user_id"]})
+                seen.add(key)
+                values = {"created_by_id": default_created_by, **row}
+                entry = _new_entry(
+                    user_id=row["user_id"],
+                    values=values,
+                    prev_hash=last_hash[row["user_id"]],
+                    created_at=now,
+                    cycle=_cycle_for(cycles, row["awarded_on"]),
+                )
+                last_hash[row["user_id"]] = entry.hash
+                entries.append(entry)
+            # In chain order: ids ascend along each teacher's chain, as verify_ledger walks it.
+            _insert_entries(entries)
+            result.created += len(entries)
+            result.user_ids.update(entry.user_id for entry in entries)
+        if notify and result.user_ids:
+            events.credits_changed(result.user_ids)
+    return result
