@@ -1,0 +1,1 @@
+"""Reads of certification, one module per concern."""
