@@ -5,6 +5,7 @@ from .learning import CourseEvaluation, Enrollment, LessonProgress
 from .lectures import (
     Attendance,
     AttendanceMethod,
+    LectureCaseLink,
     LectureFeedback,
     LecturePage,
     LectureRegistration,
@@ -27,6 +28,7 @@ __all__ = [
     "H5PPackage",
     "H5PResult",
     "H5PUserData",
+    "LectureCaseLink",
     "LectureFeedback",
     "LecturePage",
     "LectureRegistration",

@@ -9,10 +9,16 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    PageChooserPanel,
+)
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.fields import StagesField, stage_labels
@@ -167,6 +173,7 @@ class LecturePage(ChineseSearchable, Page):
         ),
         FieldPanel("body"),
         FieldPanel("related_chapters"),
+        InlinePanel("case_links", heading=_("Related cases"), label=_("case")),
         MultiFieldPanel(
             [
                 FieldPanel("slides"),
@@ -258,6 +265,28 @@ class LecturePage(ChineseSearchable, Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(lecture_context(self, request))
         return context
+
+
+class LectureCaseLink(Orderable):
+    """A case (casebank.CasePage) taught in the lecture. casebank is a sibling app: the case
+    is named by model string only, never imported (DESIGN.md §3)."""
+
+    lecture = ParentalKey(LecturePage, on_delete=models.CASCADE, related_name="case_links")
+    case = models.ForeignKey(
+        "casebank.CasePage", verbose_name=_("case"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [PageChooserPanel("case", "casebank.CasePage")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("related case")
+        verbose_name_plural = _("related cases")
+        constraints = [
+            models.UniqueConstraint(fields=["lecture", "case"], name="lecture_case_link_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.lecture_id} → {self.case_id}"
 
 
 class RegistrationStatus(models.TextChoices):

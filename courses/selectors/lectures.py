@@ -4,6 +4,7 @@ a reader's registration state (with waiting-list position) and the lecture page'
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.apps import apps
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -16,6 +17,7 @@ from ..models import (
     AttendanceMethod,
     CoursePage,
     Enrollment,
+    LectureCaseLink,
     LecturePage,
     LectureRegistration,
     LessonPage,
@@ -278,4 +280,37 @@ def lecture_replay_box(
         course=course,
         learning=learning,
         attendance=attendance,
+    )
+
+
+# --- Linked cases (casebank is a sibling app: named by model string only) --------------------
+
+CASE_FIELDS = ("id", "title", "slug", "path", "depth", "url_path", "live")
+
+
+def lecture_cases(lecture: LecturePage) -> list:
+    """The lecture's live linked cases in the editor's order: one query (the links with their
+    CasePage rows, only the fields the page shows; `summary` when the case model has one)."""
+    case_model = apps.get_model("casebank", "CasePage")
+    fields = [*CASE_FIELDS]
+    if any(field.name == "summary" for field in case_model._meta.get_fields()):
+        fields.append("summary")
+    links = (
+        LectureCaseLink.objects.filter(lecture=lecture, case__live=True)
+        .select_related("case")
+        .only("id", "lecture_id", "case_id", "sort_order", *(f"case__{name}" for name in fields))
+        .order_by("sort_order", "pk")
+    )
+    return [link.case for link in links]
+
+
+def lectures_using_case(case_page_id: int):
+    """Live lectures that link the case, newest first: the case page (casebank) lists them,
+    reaching this through the model string, not an import. A queryset of LecturePage with
+    the fields a list needs (title, URL, times)."""
+    return (
+        LecturePage.objects.live()
+        .filter(case_links__case_id=case_page_id)
+        .only("id", "title", "slug", "path", "depth", "url_path", "starts_at", "ends_at")
+        .order_by("-starts_at", "-pk")
     )

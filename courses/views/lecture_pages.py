@@ -17,6 +17,7 @@ from ..selectors.checkin import lecture_attendance_box
 from ..selectors.lectures import (
     LectureState,
     lecture_box,
+    lecture_cases,
     lecture_registration_closes,
     lecture_replay_box,
     lecture_seats_taken,
@@ -96,6 +97,7 @@ def lecture_context(page, request) -> dict:
         "lecturers": lecturers,
         "lecturer_index": lecturer_index_page() if lecturers else None,
         "chapters": list(page.related_chapters.live().only("id", "title", "path", "url_path")),
+        "cases": lecture_cases(page),
         "slides": page.slides,
         "reader": reader,
         "box": box,
