@@ -1,0 +1,126 @@
+"""The platform's own school names and roster names, loaded once and cached.
+
+The cache holds a version token; saving or deleting a School or a User (other than a login
+stamp) replaces the token, so every process reloads on its next scan. Within a process the
+compiled lookup is kept per token, so a scan costs one cache read, not a query.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+
+from .lexicon import PSEUDONYM_TAILS
+
+VERSION_KEY = "casebank:privacy:known:version"
+DATA_KEY = "casebank:privacy:known:data:{token}"
+TIMEOUT = 24 * 3600
+
+
+@dataclass(frozen=True)
+class KnownNames:
+    """Exact strings to flag, looked up by window length (no per-name regex)."""
+
+    people: frozenset[str] = frozenset()
+    schools: frozenset[str] = frozenset()
+    people_lengths: tuple[int, ...] = field(default=(), compare=False)
+    school_lengths: tuple[int, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def build(cls, people=(), schools=()) -> "KnownNames":
+        people = frozenset(name for name in map(_clean, people) if _is_real_name(name))
+        schools = frozenset(name for name in map(_clean, schools) if len(name) >= 2)
+        return cls(
+            people=people,
+            schools=schools,
+            people_lengths=tuple(sorted({len(n) for n in people}, reverse=True)),
+            school_lengths=tuple(sorted({len(n) for n in schools}, reverse=True)),
+        )
+
+
+EMPTY = KnownNames()
+_compiled: dict[str, KnownNames] = {}
+
+
+def _clean(name) -> str:
+    return "".join(str(name or "").split())
+
+
+def _is_real_name(name: str) -> bool:
+    """Roster rows such as 张老师 or 李某 are labels, not names: flagging them would make
+    the pseudonyms the guidance asks for impossible to use."""
+    if len(name) < 2:
+        return False
+    return not any(name[1:].startswith(tail) or name.endswith(tail) for tail in PSEUDONYM_TAILS)
+
+
+def _version() -> str:
+    token = cache.get(VERSION_KEY)
+    if token is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, TIMEOUT)
+        token = cache.get(VERSION_KEY) or ""
+    return token
+
+
+def _load_from_database() -> tuple[list[str], list[str]]:
+    from django.contrib.auth import get_user_model
+
+    from people.models import School
+
+    schools = list(School.objects.values_list("name", flat=True))
+    people = list(
+        get_user_model().objects.exclude(full_name="").values_list("full_name", flat=True)
+    )
+    return people, schools
+
+
+def known_names() -> KnownNames:
+    """The current school and roster names; empty when there is no database to ask."""
+    from django.apps import apps
+    from django.db import DatabaseError
+
+    if not apps.ready:
+        return EMPTY
+    try:
+        token = _version()
+        if token in _compiled:
+            return _compiled[token]
+        data = cache.get(DATA_KEY.format(token=token))
+        if data is None:
+            data = _load_from_database()
+            cache.set(DATA_KEY.format(token=token), data, TIMEOUT)
+    except DatabaseError:
+        return EMPTY
+    names = KnownNames.build(people=data[0], schools=data[1])
+    _compiled.clear()  # only the current version is worth keeping
+    _compiled[token] = names
+    return names
+
+
+def known_names_changed(sender=None, instance=None, update_fields=None, **kwargs) -> None:
+    """post_save / post_delete receiver: a school or user changed, reload on next scan."""
+    # A login only stamps last_login; that must not throw away the cache every time.
+    if update_fields is not None and not ({"full_name", "name"} & set(update_fields)):
+        return
+    cache.set(VERSION_KEY, uuid.uuid4().hex, TIMEOUT)
+
+
+def find_known(text: str, names: KnownNames):
+    """(kind, start, end) of every roster name and school name in `text`."""
+    from .findings import FindingKind
+
+    for lengths, table, kind in (
+        (names.school_lengths, names.schools, FindingKind.SCHOOL_NAME),
+        (names.people_lengths, names.people, FindingKind.PERSON_NAME),
+    ):
+        if not table:
+            continue
+        i, n = 0, len(text)
+        while i < n:
+            for length in lengths:
+                if i + length <= n and text[i : i + length] in table:
+                    yield kind, i, i + length
+                    i += length
+                    break
+            else:
+                i += 1
