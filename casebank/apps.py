@@ -9,3 +9,6 @@ class CasebankConfig(AppConfig):
     label = "casebank"
     verbose_name = _("Case library")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .workflow import receivers  # noqa: F401
