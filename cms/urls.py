@@ -10,6 +10,7 @@ from cms.views import healthz, search, search_autocomplete
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("certification.api.urls")),
     path("search/", search, name="search"),
     path("search/autocomplete/", search_autocomplete, name="search_autocomplete"),
     path("accounts/", include("people.urls")),
