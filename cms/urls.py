@@ -15,6 +15,7 @@ urlpatterns = [
     path("search/autocomplete/", search_autocomplete, name="search_autocomplete"),
     path("accounts/", include("people.urls")),
     path("", include("courses.urls")),
+    path("", include("casebank.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -78,6 +78,13 @@ class CaseIndexPage(ChineseSearchable, Page):
     def search_result_stages(self) -> list[str]:
         return []
 
+    def get_context(self, request, *args, **kwargs):
+        from ..views import case_index_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(case_index_context(self, request))
+        return context
+
 
 class CaseTag(TaggedItemBase):
     content_object = ParentalKey(
@@ -174,6 +181,13 @@ class CasePage(ChineseSearchable, Page):
 
     def search_result_stages(self) -> list[str]:
         return self.stage_labels
+
+    def get_context(self, request, *args, **kwargs):
+        from ..views import case_page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(case_page_context(self, request))
+        return context
 
 
 class CaseAuthor(Orderable):
