@@ -84,18 +84,17 @@ def entry_hash(entry: CreditEntry) -> str:
 
 def _lock_users(user_ids: Iterable[int]) -> dict[int, str]:
     """Lock the teachers' user rows (PostgreSQL: SELECT … FOR UPDATE, in id order so two
-    writers cannot deadlock) and return each one's latest entry hash ("" for none). One query.
+    writers cannot deadlock), then return each one's latest entry hash ("" for none).
 
-    While a row is locked no other writer can append to that teacher's chain."""
+    While a row is locked no other writer can append to that teacher's chain. The hashes are
+    read by a second statement: on PostgreSQL a statement that waited for the lock still
+    sees the snapshot from before the other writer committed (READ COMMITTED), so a hash read
+    in the locking statement itself could be stale and fork the chain."""
+    ids = sorted(set(user_ids))
+    users = get_user_model().objects.filter(pk__in=ids)
+    list(users.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
     latest = CreditEntry.objects.filter(user=OuterRef("pk")).order_by("-id").values("hash")[:1]
-    rows = (
-        get_user_model()
-        .objects.select_for_update(of=("self",))
-        .filter(pk__in=sorted(set(user_ids)))
-        .order_by("pk")
-        .annotate(last_hash=Subquery(latest))
-        .values_list("pk", "last_hash")
-    )
+    rows = users.annotate(last_hash=Subquery(latest)).values_list("pk", "last_hash")
     return {pk: last_hash or "" for pk, last_hash in rows}
 
 
@@ -331,7 +330,7 @@ def credit_award_bulk(
     """Set-based `credit_award` for imports and demo seeding.
 
     Each row is a dict with the keyword arguments of `credit_award` (`user_id` instead of
-    `user`). Per chunk: one query locks the chunk's teachers and reads their latest hashes,
+    `user`). Per chunk: two queries lock the chunk's teachers and read their latest hashes,
     one finds the awards already recorded, then the new entries are chained in Python and
     inserted with bulk_create. Rows already recorded (or repeated within `rows`) are counted
     as existing, not written. Run it inside the caller's transaction for all-or-nothing.
