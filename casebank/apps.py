@@ -11,4 +11,7 @@ class CasebankConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from .privacy.known import connect_receivers
         from .workflow import receivers  # noqa: F401
+
+        connect_receivers()

@@ -77,7 +77,7 @@ def _load_from_database() -> tuple[list[str], list[str]]:
 def known_names() -> KnownNames:
     """The current school and roster names; empty when there is no database to ask."""
     from django.apps import apps
-    from django.db import DatabaseError
+    from django.db import DatabaseError, transaction
 
     if not apps.ready:
         return EMPTY
@@ -87,7 +87,10 @@ def known_names() -> KnownNames:
             return _compiled[token]
         data = cache.get(DATA_KEY.format(token=token))
         if data is None:
-            data = _load_from_database()
+            # A savepoint: on PostgreSQL a failed query (no tables yet) must not poison the
+            # caller's transaction.
+            with transaction.atomic():
+                data = _load_from_database()
             cache.set(DATA_KEY.format(token=token), data, TIMEOUT)
     except DatabaseError:
         return EMPTY
@@ -124,3 +127,20 @@ def find_known(text: str, names: KnownNames):
                     break
             else:
                 i += 1
+
+
+def connect_receivers() -> None:
+    """Called from CasebankConfig.ready(): school and roster changes invalidate the cache."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import post_delete, post_save
+
+    from people.models import School
+
+    for model in (School, get_user_model()):
+        label = model._meta.label_lower
+        post_save.connect(
+            known_names_changed, sender=model, dispatch_uid=f"privacy-known-save-{label}"
+        )
+        post_delete.connect(
+            known_names_changed, sender=model, dispatch_uid=f"privacy-known-delete-{label}"
+        )

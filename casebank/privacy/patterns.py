@@ -95,9 +95,21 @@ _LANDLINE_RE = re.compile(
 )
 # A local number without area code needs a telephone word just before it.
 _LOCAL_RE = re.compile(
-    r"(?:电话|座机|固话|传真|分机|号码|热线)[^0-9\n，。；]{0,4}?"
+    r"(?:电话|座机|固话|传真|分机|号码|热线)[是为：:\s号码（(]{0,3}"
     r"(?<![0-9A-Za-z])([2-9]\d{3}[ -]?\d{4})(?![0-9A-Za-z])"
 )
+
+
+def _looks_like_date(digits: str) -> bool:
+    """20260305 after 电话会议定于 is a date, not a number to call."""
+    digits = re.sub(r"\D", "", digits)
+    if digits[:2] not in ("19", "20"):
+        return False
+    try:
+        datetime.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return False
+    return True
 
 
 def find_phones(text: str) -> Iterator[Hit]:
@@ -109,6 +121,8 @@ def find_phones(text: str) -> Iterator[Hit]:
         if 10 <= len(digits) <= 12:
             yield K.LANDLINE, m.start(), m.end(), _("landline number")
     for m in _LOCAL_RE.finditer(text):
+        if _looks_like_date(m.group(1)):
+            continue
         yield K.LANDLINE, m.start(1), m.end(1), _("landline number after a telephone word")
 
 
