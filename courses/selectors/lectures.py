@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from wagtail.models import PageViewRestriction
 
 from ..choices import CompletionCriterion, LessonStatus
 from ..models import (
@@ -289,8 +290,10 @@ CASE_FIELDS = ("id", "title", "slug", "path", "depth", "url_path", "live")
 
 
 def lecture_cases(lecture: LecturePage) -> list:
-    """The lecture's live linked cases in the editor's order: one query (the links with their
-    CasePage rows, only the fields the page shows; `summary` when the case model has one)."""
+    """The lecture's live, unrestricted linked cases in the editor's order (as the case
+    library lists them: a case behind a view restriction is not shown). One query for the
+    links with their CasePage rows (only the fields the page shows; `summary` when the case
+    model has one), and one for the view restrictions only when there are links."""
     case_model = apps.get_model("casebank", "CasePage")
     fields = [*CASE_FIELDS]
     if any(field.name == "summary" for field in case_model._meta.get_fields()):
@@ -301,7 +304,12 @@ def lecture_cases(lecture: LecturePage) -> list:
         .only("id", "lecture_id", "case_id", "sort_order", *(f"case__{name}" for name in fields))
         .order_by("sort_order", "pk")
     )
-    return [link.case for link in links]
+    cases = [link.case for link in links]
+    if not cases:
+        return []
+    # Wagtail's public(): a restriction covers its page and every page below it.
+    restricted = tuple(PageViewRestriction.objects.values_list("page__path", flat=True))
+    return [case for case in cases if not case.path.startswith(restricted)] if restricted else cases
 
 
 def lectures_using_case(case_page_id: int):

@@ -60,13 +60,33 @@ def test_no_section_without_cases(teacher_a):
     assert cases_section(html) is None
 
 
-def test_lecture_cases_is_one_query_whatever_the_number(django_assert_num_queries):
-    lecture = link_cases(make_lecture(), [make_case() for _ in range(6)])
+def test_lecture_cases_queries_do_not_grow_with_the_number(django_assert_num_queries):
+    lecture = make_lecture()
     with django_assert_num_queries(1):
+        assert lecture_cases(lecture) == []
+    lecture = link_cases(lecture, [make_case() for _ in range(6)])
+    with django_assert_num_queries(2):  # the links with their cases, the view restrictions
         cases = lecture_cases(lecture)
     assert len(cases) == 6
     with django_assert_num_queries(0):
         assert all(case.title and case.summary and case.url_path for case in cases)
+
+
+def test_cases_behind_a_view_restriction_are_not_listed(teacher_a):
+    from wagtail.models import PageViewRestriction
+
+    from tests.factories.casebank import case_index
+
+    open_case = make_case(title="公开的案例")
+    hidden = make_case(title="受限的案例")
+    lecture = link_cases(make_lecture(), [open_case, hidden])
+    PageViewRestriction.objects.create(page=hidden, restriction_type=PageViewRestriction.LOGIN)
+    assert [case.pk for case in lecture_cases(lecture)] == [open_case.pk]
+    PageViewRestriction.objects.create(
+        page=case_index(), restriction_type=PageViewRestriction.LOGIN
+    )
+    assert lecture_cases(lecture) == []
+    assert cases_section(client_for(teacher_a).get(lecture.url).content.decode()) is None
 
 
 def test_lecture_page_queries_do_not_grow_with_cases(teacher_a):
