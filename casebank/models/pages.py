@@ -18,6 +18,7 @@ from cms.fields import StagesField, stage_labels
 from cms.search.segment import ChineseSearchable
 
 from ..blocks import CaseProcessStreamBlock
+from ..workflow.panels import PrivacyFindingsPanel
 from .taxonomy import GradeBand
 
 CASE_TEXT_FEATURES = ["bold", "italic", "ol", "ul"]
@@ -133,6 +134,7 @@ class CasePage(ChineseSearchable, Page):
 
     content_panels = [
         *Page.content_panels,
+        PrivacyFindingsPanel(),
         FieldPanel("summary"),
         MultiFieldPanel(
             [
