@@ -309,7 +309,9 @@ def _walk(
     mentor_rows,
     today: datetime.date,
 ) -> Period:
-    """Follow renewals (and regains after an expiry) from qualified_on up to today."""
+    """Follow renewals (and regains after an expiry) from qualified_on up to today.
+    `period_start` is the first day whose hours count towards the next renewal: the hours
+    that regained an expired qualification do not renew the new period as well."""
     months = standard.validity_months
     renewal = Decimal(standard.renewal_hours or 0)
     start, end = qualified_on, add_months(qualified_on, months)
@@ -329,7 +331,7 @@ def _walk(
                         break
             if regained is not None:
                 qualified_on = regained
-                start, end = regained, add_months(regained, months)
+                start, end = regained + ONE_DAY, add_months(regained, months)
                 continue
         return Period(qualified_on=qualified_on, expires_on=end, period_start=start)
 
@@ -640,7 +642,9 @@ def qualification_revoke(
     return status
 
 
-def qualification_unrevoke(*, user, standard_code: str) -> QualificationStatus | None:
+def qualification_unrevoke(
+    *, user, standard_code: str, today: datetime.date | None = None
+) -> QualificationStatus | None:
     """Lift a revocation and recompute the teacher's status from the ledger."""
     with transaction.atomic():
         updated = QualificationStatus.objects.filter(
@@ -654,5 +658,5 @@ def qualification_unrevoke(*, user, standard_code: str) -> QualificationStatus |
             expires_on=None,
         )
         if updated:
-            qualification_recompute(User.objects.filter(pk=user.pk))
+            qualification_recompute(User.objects.filter(pk=user.pk), today=today)
     return QualificationStatus.objects.filter(user=user, standard_code=standard_code).first()
