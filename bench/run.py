@@ -3,7 +3,8 @@
 PostgreSQL (127.0.0.1:5432) when reachable, else a SQLite file; writes bench/results/latest.json.
 Measured now: seed time, page latency and query counts (home, handbook, chapter, search,
 course catalog and 我的学习 as a logged-in teacher), search recall@10 over
-tests/cms/search_queries.json, xAPI and lecture check-in throughput under gunicorn.
+tests/cms/search_queries.json, xAPI and lecture check-in throughput under gunicorn, and
+the privacy scanner's per-kind precision/recall and throughput (bench/privacy.py).
 Later issues add their rows here.
 No timing is asserted anywhere: this only reports.
 """
@@ -182,6 +183,14 @@ def main() -> int:
         connection.close()
         drop_database(db_name)
 
+    # --- Privacy scanner (issue 6): per-kind precision/recall over the labelled corpus and
+    # scan throughput (bench/privacy.py; needs no database).
+    sys.path.insert(0, str(ROOT / "bench"))
+    from privacy import print_report as print_privacy
+    from privacy import privacy_benchmark
+
+    results["privacy"] = privacy_benchmark()
+
     print()
     print(f"make bench — scale {SCALE}, {results['database']}, {RUNS} runs, {os.cpu_count()} CPUs")
     print(
@@ -215,6 +224,7 @@ def main() -> int:
             f"  {name:<14}{row['requests']:>9}{row['p50_ms']:>9}{row['p95_ms']:>9}"
             f"{row['queries_max']:>9}"
         )
+    print_privacy(results["privacy"])
     out = ROOT / "bench" / "results" / "latest.json"
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", "utf-8")
     print(f"  written to {out.relative_to(ROOT)}")
