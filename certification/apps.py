@@ -9,3 +9,7 @@ class CertificationConfig(AppConfig):
     label = "certification"
     verbose_name = _("Credit and certification")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Receivers connect on import.
+        from . import receivers  # noqa: F401

@@ -313,6 +313,80 @@ def credit_reverse(*, entry: CreditEntry, reason: str, corrected_by) -> CreditEn
     return reversal
 
 
+# --- Credit for the domain events of courses and the case bank (receivers.py) -------------
+
+# Lectures carry hours only (DESIGN.md §5: "credit hours for attendance"); DESIGN names no
+# credit points, category or level for them, so these are the platform's explicit defaults:
+# the district's monthly lectures count as district-level knowledge-and-skills training.
+LECTURE_POINTS = Decimal("0")
+LECTURE_CATEGORY = CreditCategory.KNOWLEDGE
+LECTURE_LEVEL = Level.DISTRICT
+
+
+def _local_date(moment: datetime.datetime) -> datetime.date:
+    return timezone.localdate(moment)  # Asia/Shanghai day boundaries
+
+
+def _topic_snapshot(topic) -> tuple[str, bool]:
+    return (topic.slug, bool(topic.is_mentor_topic)) if topic is not None else ("", False)
+
+
+def credit_for_course_completion(*, user, course, completed_at) -> tuple[CreditEntry, bool]:
+    """The course's credit, hours, category, level and topic, on the local completion day."""
+    topic, mentor_topic = _topic_snapshot(course.topic)
+    return credit_award(
+        user=user,
+        points=course.credit_points,
+        hours=course.hours,
+        category=course.credit_category,
+        level=course.level,
+        title=course.title,
+        source=CreditSource.COURSE,
+        source_ref=str(course.pk),
+        source_object_id=course.pk,
+        awarded_on=_local_date(completed_at),
+        topic=topic,
+        mentor_topic=mentor_topic,
+    )
+
+
+def credit_for_lecture_attendance(*, user, lecture, attendance, hours) -> tuple[CreditEntry, bool]:
+    """The attendance's hours (LECTURE_* defaults for the rest), on the local check-in day."""
+    topic, mentor_topic = _topic_snapshot(lecture.topic)
+    return credit_award(
+        user=user,
+        points=LECTURE_POINTS,
+        hours=hours,
+        category=LECTURE_CATEGORY,
+        level=LECTURE_LEVEL,
+        title=lecture.title,
+        source=CreditSource.LECTURE,
+        source_ref=str(lecture.pk),
+        source_object_id=lecture.pk,
+        awarded_on=_local_date(attendance.checked_in_at),
+        topic=topic,
+        mentor_topic=mentor_topic,
+    )
+
+
+def credit_for_case(
+    *, author, case, points, hours, category, level, published_at
+) -> tuple[CreditEntry, bool]:
+    """What the case bank grants an author of a published case."""
+    return credit_award(
+        user=author,
+        points=points,
+        hours=hours,
+        category=category,
+        level=level,
+        title=case.title,
+        source=CreditSource.CASE,
+        source_ref=str(case.pk),
+        source_object_id=case.pk,
+        awarded_on=_local_date(published_at),
+    )
+
+
 @dataclass
 class BulkAwardResult:
     created: int = 0
