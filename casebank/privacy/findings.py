@@ -55,3 +55,15 @@ class Finding:
     @property
     def placeholder(self) -> str:
         return str(PLACEHOLDERS[FindingKind(self.kind)])
+
+
+@dataclass(frozen=True)
+class FieldFinding:
+    """A finding located in a page: field name, its label, the block path inside a
+    StreamField ("process.2.text"; "" for plain fields) and the finding itself, whose
+    offsets are in the field's plain text (HTML stripped)."""
+
+    field: str
+    field_label: str
+    block_path: str
+    finding: Finding

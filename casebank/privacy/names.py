@@ -32,8 +32,31 @@ _CUE_GLUE = "：:是为 "
 _BOUNDARY = set("，。、；：:,;.!?！？（）()“”\"'‘’「」《》【】[] \n\t—…")
 # Words that often follow a name directly (王小明说, 张伟上课, 韩雪是, 冯涛叫到).
 _FOLLOWERS = set("和与在是的说也都就把被对向跟同今昨最每总上叫因从已还又才曾却将要会")
-# Words that often precede a name directly (和张伟, 对朱佳怡, 找马天宇).
-_LEADERS = set("和与跟对把找约给让被向是见到了由及")
+# Words that often precede a name directly (和张伟, 对朱佳怡, 找马天宇, 班上的杨帆).
+_LEADERS = set("和与跟对把找约给让被向是见到了由及问请帮陪带教替的")
+# Verbs that take a person as their object (告诉王浩, 表扬李华).
+_LEADER_WORDS = (
+    "告诉",
+    "通知",
+    "提醒",
+    "鼓励",
+    "表扬",
+    "批评",
+    "安慰",
+    "关注",
+    "发现",
+    "看到",
+    "遇到",
+    "联系",
+    "邀请",
+    "帮助",
+    "陪伴",
+    "推荐",
+    "安排",
+    "辅导",
+    "劝",
+    "叮嘱",
+)
 
 
 _ROLE_WORDS = frozenset(CUE_BEFORE) | frozenset(
@@ -86,6 +109,8 @@ def _cue_before(text: str, start: int) -> int:
         return 2
     if start == 0 or text[start - 1] in _BOUNDARY or text[start - 1] in _LEADERS:
         return 1
+    if any(before.endswith(word) for word in _LEADER_WORDS):
+        return 1
     return 0
 
 
@@ -118,6 +143,12 @@ class _Tokens:
 
     def name_token_at(self, index: int) -> bool:
         return self.tag_at.get(index, "").startswith("nr")
+
+    def name_token_exactly(self, start: int, end: int) -> bool:
+        """jieba cut exactly this span as a name (its HMM found it, or its dictionary)."""
+        if not self.name_token_at(start):
+            return False
+        return end == len(self.cover_start) or self.cover_start[end] == end
 
 
 def _surname_lengths(text: str, i: int) -> list[int]:
@@ -155,6 +186,9 @@ def _score(text: str, i: int, surname: int, given: int, tokens: _Tokens) -> int 
             score += 1
     if tokens.name_token_at(i):
         score += 1
+        # An exact name token that is no dictionary word: jieba recognised an unknown name.
+        if tokens.name_token_exactly(i, end) and _dictionary_tag(name) is None:
+            score += 1
     # 3-character candidates whose first two characters make a prose word (叶子墨, 时间管)
     # need the context to carry them.
     if given == 2 and surname == 1 and _is_prose_word(name[:2]):

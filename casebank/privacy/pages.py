@@ -13,7 +13,7 @@ from wagtail import blocks
 from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.fields import RichTextField, StreamField
 
-from .findings import Finding
+from .findings import FieldFinding, Finding
 from .html import html_to_text
 from .known import KnownNames, known_names
 from .redact import redact_html, redact_text
@@ -21,18 +21,6 @@ from .scanner import scan
 
 # Page fields that hold no author-written text (or only a copy of one that is scanned).
 SKIPPED_FIELDS = frozenset({"slug", "url_path", "draft_title", "path", "translation_key"})
-
-
-@dataclass(frozen=True)
-class FieldFinding:
-    """A finding located in a page: field name, its label, the block path inside a
-    StreamField ("process.2.text"; "" for plain fields) and the finding itself, whose
-    offsets are in the field's plain text (HTML stripped)."""
-
-    field: str
-    field_label: str
-    block_path: str
-    finding: Finding
 
 
 @dataclass
