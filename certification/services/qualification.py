@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import json
 import logging
 import time
 from collections import Counter, defaultdict
@@ -58,7 +59,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -469,6 +470,90 @@ def _send_reminders(
     return len(notes)
 
 
+# --- The upsert: one statement per chunk --------------------------------------------------
+
+# Columns written by the recompute; a conflict on (user, standard_code) updates all but the
+# key, and never a revoked row (it may have been revoked since the chunk was read).
+_UPSERT_COLUMNS = [
+    ("user_id", "bigint"),
+    ("standard_code", "varchar(30)"),
+    ("standard_id", "bigint"),
+    ("state", "varchar(12)"),
+    ("progress", "numeric(5,2)"),
+    ("missing", "jsonb"),
+    ("qualified_on", "date"),
+    ("expires_on", "date"),
+    ("computed_at", "timestamptz"),
+    ("changed_at", "timestamptz"),
+    ("revoked_reason", "varchar(300)"),
+]
+
+
+def _upsert_sql(vendor: str) -> str:
+    table = connection.ops.quote_name(QualificationStatus._meta.db_table)
+    names = [name for name, _type in _UPSERT_COLUMNS]
+    columns = ", ".join(names)
+    updates = ", ".join(
+        f"{name} = excluded.{name}" for name in names if name not in ("user_id", "standard_code")
+    )
+    conflict = (
+        f"ON CONFLICT (user_id, standard_code) DO UPDATE SET {updates} "
+        f"WHERE {table}.state <> '{QualificationState.REVOKED.value}'"
+    )
+    if vendor == "postgresql":
+        record = ", ".join(f"{name} {sql_type}" for name, sql_type in _UPSERT_COLUMNS)
+        # Only module constants are interpolated; the rows are the one bound parameter.
+        source = f"SELECT {columns} FROM jsonb_to_recordset(%s::jsonb) AS r({record})"  # noqa: S608
+    else:  # SQLite: json_each; "WHERE true" keeps ON CONFLICT from parsing as a join clause
+        fields = ", ".join(f"json_extract(value, '$.{name}')" for name in names)
+        source = f"SELECT {fields} FROM json_each(%s) WHERE true"  # noqa: S608
+    return f"INSERT INTO {table} ({columns}) {source} {conflict}"
+
+
+def _upsert_statuses(rows: list[QualificationStatus]) -> None:
+    """Write the chunk's statuses in one statement, whatever its size: the rows travel as one
+    JSON parameter (bulk_create would split them into many batches on SQLite)."""
+    if not rows:
+        return
+    vendor = connection.vendor
+    if vendor not in ("postgresql", "sqlite"):
+        QualificationStatus.objects.bulk_create(
+            rows,
+            batch_size=1_000,
+            update_conflicts=True,
+            unique_fields=["user", "standard_code"],
+            update_fields=UPDATE_FIELDS,
+        )
+        return
+
+    def moment(value: datetime.datetime) -> str:
+        if vendor == "sqlite":
+            return connection.ops.adapt_datetimefield_value(value)
+        return value.isoformat()
+
+    def day(value: datetime.date | None) -> str | None:
+        return value.isoformat() if value else None
+
+    payload = [
+        {
+            "user_id": row.user_id,
+            "standard_code": row.standard_code,
+            "standard_id": row.standard_id,
+            "state": str(row.state),
+            "progress": str(row.progress),
+            "missing": row.missing if vendor == "postgresql" else json.dumps(row.missing),
+            "qualified_on": day(row.qualified_on),
+            "expires_on": day(row.expires_on),
+            "computed_at": moment(row.computed_at),
+            "changed_at": moment(row.changed_at),
+            "revoked_reason": "",
+        }
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_upsert_sql(vendor), [json.dumps(payload, ensure_ascii=False)])
+
+
 # --- The entry point ------------------------------------------------------------------------
 
 
@@ -512,7 +597,7 @@ def _recompute_chunk(
     for user_id, stage, _email in users:
         before = previous.get(user_id)
         if before is not None and before.state == QualificationState.REVOKED:
-            result.by_state[QualificationState.REVOKED] += 1
+            result.by_state[str(QualificationState.REVOKED)] += 1
             continue
         applicable = [s for s in specs if not s.stages or stage in s.stages]
         decision = _decide(
@@ -541,7 +626,7 @@ def _recompute_chunk(
             changed_at=now if changed else before.changed_at,
         )
         rows.append(status)
-        result.by_state[decision.state] += 1
+        result.by_state[str(decision.state)] += 1
         result.changed += int(changed)
         became = before is None or before.state != decision.state
         if became and (
@@ -553,14 +638,7 @@ def _recompute_chunk(
             )
         ):
             remind.append(status)
-    if rows:
-        QualificationStatus.objects.bulk_create(
-            rows,
-            batch_size=1_000,
-            update_conflicts=True,
-            unique_fields=["user", "standard_code"],
-            update_fields=UPDATE_FIELDS,
-        )
+    _upsert_statuses(rows)
     result.written += len(rows)
     emails = {user_id: email for user_id, _stage, email in users}
     result.reminders += _send_reminders(standard, remind, emails)
