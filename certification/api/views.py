@@ -6,11 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 
 from people.models import School
 
+from .authentication import ApiTokenAuthentication, HasApiToken
 from .selectors import readiness_statuses
 from .serializers import MentorReadinessQuerySerializer, MentorReadinessSerializer
+from .throttling import ApiTokenRateThrottle
 
 MAX_PAGE_SIZE = 200
 
@@ -22,6 +25,12 @@ class ReadinessPagination(PageNumberPagination):
 
 
 class MentorReadinessList(generics.ListAPIView):
+    # Token only: a signed-in browser session never reads the API, and there is no
+    # browsable HTML page.
+    authentication_classes = [ApiTokenAuthentication]
+    permission_classes = [HasApiToken]
+    throttle_classes = [ApiTokenRateThrottle]
+    renderer_classes = [JSONRenderer]
     serializer_class = MentorReadinessSerializer
     pagination_class = ReadinessPagination
 

@@ -249,17 +249,13 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False  # ours also reaches new staff
 
-# --- The mentor-readiness API (certification.api): token only, read-only JSON, no browsable
-# pages; requests per token limited by API_RATE_LIMIT (DRF throttle rate syntax).
+# --- The mentor-readiness API (certification.api). Its views set their own token-only
+# authentication, permission, JSON renderer and throttle; the DRF defaults stay as they are,
+# since Wagtail's admin page API (the explorer) relies on them with sessions.
+# Requests per API token: API_RATE_LIMIT in DRF's rate syntax.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["certification.api.authentication.ApiTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["certification.api.authentication.HasApiToken"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_THROTTLE_CLASSES": ["certification.api.throttling.ApiTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_token": os.environ.get("API_RATE_LIMIT", "600/minute")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "青浦区全员导师制研修平台 API",

@@ -287,3 +287,13 @@ def test_schema_is_public_limited_to_api_v1_and_valid(db):
         "missing",
     ]
     assert schema["components"]["securitySchemes"]["ApiToken"]["in"] == "header"
+
+
+def test_wagtail_admin_page_api_still_works_with_a_session(district_admin):
+    """Our token-only rules are on our view, not DRF's defaults: Wagtail's page explorer
+    (its own DRF API, session-authenticated) keeps working."""
+    client = Client()
+    client.force_login(district_admin)
+    response = client.get("/admin/api/main/pages/", {"child_of": "root", "for_explorer": "1"})
+    assert response.status_code == 200
+    assert "items" in response.json()
