@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("people.urls")),
     path("", include("courses.urls")),
     path("", include("casebank.urls")),
+    path("", include("casebank.workflow.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

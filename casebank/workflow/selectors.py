@@ -1,0 +1,143 @@
+"""Reads of the teachers' submissions: 我的投稿 with each case's review state and, for one
+sent back, the privacy findings or the reviewer's comment."""
+
+import re
+from dataclasses import dataclass, field
+from html import unescape
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page, WorkflowState
+
+from people import roles
+from people.selectors import user_has_role
+
+from ..models import CaseIndexPage, CasePage, CasePrivacyScan, ProblemCategory
+
+MAX_SUBMISSIONS_LISTED = 200
+
+
+class SubmissionState:
+    IN_REVIEW = "in_review"
+    RETURNED = "returned"
+    PUBLISHED = "published"
+    DRAFT = "draft"
+
+    LABELS = {
+        IN_REVIEW: _("In review"),
+        RETURNED: _("Returned for changes"),
+        PUBLISHED: _("Published"),
+        DRAFT: _("Not submitted"),
+    }
+
+
+@dataclass
+class Submission:
+    case_id: int
+    title: str
+    state: str
+    state_label: str
+    changed_at: object
+    url: str = ""
+    findings: list[dict] = field(default_factory=list)
+    comment: str = ""
+
+    @property
+    def can_edit(self) -> bool:
+        return self.state == SubmissionState.RETURNED
+
+
+def user_may_submit_cases(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user_has_role(user, roles.TEACHER)
+
+
+def case_libraries_open_for_submission() -> list[CaseIndexPage]:
+    return list(CaseIndexPage.objects.live().order_by("path").only("pk", "title", "path", "depth"))
+
+
+def problem_category_choices() -> list[tuple[int, str]]:
+    return list(ProblemCategory.objects.order_by("sort_order", "name").values_list("pk", "name"))
+
+
+def case_submissions_of(user, *, request=None) -> list[Submission]:
+    """The cases `user` owns, newest change first, each with its review state. A fixed
+    number of queries whatever the number of cases."""
+    cases = list(
+        CasePage.objects.filter(owner=user)
+        .order_by("-latest_revision_created_at", "-pk")
+        .only(
+            "pk",
+            "draft_title",
+            "live",
+            "url_path",
+            "latest_revision_created_at",
+            "path",
+            "locale_id",
+        )[:MAX_SUBMISSIONS_LISTED]
+    )
+    if not cases:
+        return []
+    page_type = ContentType.objects.get_for_model(Page)
+    latest_state: dict[int, WorkflowState] = {}
+    for state in (
+        WorkflowState.objects.filter(
+            base_content_type=page_type, object_id__in=[str(case.pk) for case in cases]
+        )
+        .select_related("current_task_state")
+        .order_by("created_at", "pk")
+    ):
+        latest_state[int(state.object_id)] = state
+    returned_revisions = [
+        state.current_task_state.revision_id
+        for state in latest_state.values()
+        if state.status == WorkflowState.STATUS_NEEDS_CHANGES and state.current_task_state
+    ]
+    scans = {
+        scan.revision_id: scan
+        for scan in CasePrivacyScan.objects.filter(revision_id__in=returned_revisions).only(
+            "revision_id", "findings", "finding_count"
+        )
+    }
+    submissions = []
+    for case in cases:
+        state = latest_state.get(case.pk)
+        item = Submission(
+            case_id=case.pk,
+            title=case.draft_title,
+            state=SubmissionState.DRAFT,
+            state_label="",
+            changed_at=case.latest_revision_created_at,
+        )
+        if state is not None and state.status == WorkflowState.STATUS_IN_PROGRESS:
+            item.state = SubmissionState.IN_REVIEW
+        elif state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+            item.state = SubmissionState.RETURNED
+            task_state = state.current_task_state
+            scan = scans.get(task_state.revision_id) if task_state else None
+            if scan is not None and scan.finding_count:
+                item.findings = scan.findings
+            elif task_state is not None:
+                item.comment = task_state.comment
+        elif case.live:
+            item.state = SubmissionState.PUBLISHED
+            item.url = case.get_url(request=request) or ""
+        item.state_label = str(SubmissionState.LABELS[item.state])
+        submissions.append(item)
+    return submissions
+
+
+def html_to_lines(html: str) -> str:
+    """Rich text → the plain text a teacher edits: one line per paragraph or list item."""
+    parts = re.split(r"</p>|<br\s*/?>|</li>|</h\d>", html or "")
+    lines = [strip_tags(part).strip() for part in parts]
+    return "\n".join(unescape(line) for line in lines if line)
+
+
+def process_as_text(case: CasePage) -> str | None:
+    """The process as editable text, or None when it holds blocks other than paragraphs
+    (added in the admin), which the phone form must not flatten."""
+    blocks = list(case.process)
+    if any(block.block_type != "paragraph" for block in blocks):
+        return None
+    return "\n".join(html_to_lines(str(block.value.source)) for block in blocks)

@@ -1,0 +1,124 @@
+"""Teachers' case submissions from the front end (投稿案例): create a draft case under a
+case library with the teacher as owner and author and start the 案例审核 workflow; after a
+rejection, save the teacher's corrections as a new revision and resubmit. Both are safe to
+post twice."""
+
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from wagtail.models import Page, WorkflowState
+
+from ..models import CaseAuthor, CaseIndexPage, CasePage, ProblemCategory
+
+TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+
+
+@dataclass(frozen=True)
+class CaseSubmissionData:
+    """What a teacher types; the text fields are plain text, one paragraph per line."""
+
+    title: str
+    summary: str
+    stages: list[str]
+    grade_band: str
+    category_ids: list[int]
+    background: str
+    process: str | None  # None: leave the process as it is (it has structured blocks)
+    strategies: str
+    reflection: str
+    outcome: str
+    privacy_attested: bool
+
+
+def text_to_html(text: str) -> str:
+    """Plain text → rich text: each non-empty line a paragraph, everything escaped."""
+    return "".join(f"<p>{escape(line.strip())}</p>" for line in text.splitlines() if line.strip())
+
+
+def text_to_process(text: str) -> list[dict]:
+    return [
+        {"type": "paragraph", "value": f"<p>{escape(line.strip())}</p>"}
+        for line in text.splitlines()
+        if line.strip()
+    ]
+
+
+def _apply(page: CasePage, data: CaseSubmissionData) -> None:
+    page.title = data.title
+    page.draft_title = data.title
+    page.summary = data.summary
+    page.stages = list(data.stages)
+    page.grade_band = data.grade_band
+    page.categories = list(ProblemCategory.objects.filter(pk__in=data.category_ids))
+    page.background = text_to_html(data.background)
+    if data.process is not None:
+        page.process = text_to_process(data.process)
+    page.strategies = text_to_html(data.strategies)
+    page.reflection = text_to_html(data.reflection)
+    page.outcome = text_to_html(data.outcome)
+    page.privacy_attested = data.privacy_attested
+
+
+def submission_slug(token: str) -> str:
+    return f"case-{token[:16]}"
+
+
+def case_submission_create(
+    *, user, index: CaseIndexPage, data: CaseSubmissionData, token: str
+) -> tuple[CasePage, bool]:
+    """A new draft case under `index`, owned and authored by `user`, submitted to the
+    review workflow (whose privacy check runs at once). The form's one-time token names
+    the case, so a second post of the same form returns the first case: (case, False)."""
+    if not TOKEN_PATTERN.match(token or ""):
+        raise ValidationError(_("The form has expired. Open it again and resubmit."))
+    slug = submission_slug(token)
+    with transaction.atomic():
+        # Serialise submissions under this library: the slug check below must see the
+        # other request's case.
+        Page.objects.select_for_update().filter(pk=index.pk).first()
+        existing = (
+            CasePage.objects.filter(path__startswith=index.path, depth=index.depth + 1, slug=slug)
+            .only("pk", "owner_id")
+            .first()
+        )
+        if existing is not None:
+            if existing.owner_id != user.pk:
+                raise ValidationError(_("The form has expired. Open it again and resubmit."))
+            return existing, False
+        workflow = index.get_workflow()
+        if workflow is None:
+            raise ValidationError(
+                _("This case library takes no submissions now. Ask the platform administrator.")
+            )
+        case = CasePage(owner=user, live=False, slug=slug, title=data.title)
+        _apply(case, data)
+        case.authors.add(CaseAuthor(user=user))
+        index.add_child(instance=case)
+        case.save_revision(user=user, log_action=True)
+        workflow.start(case, user)
+    return case, True
+
+
+def case_submission_resubmit(*, user, case_id: int, data: CaseSubmissionData) -> CasePage:
+    """The teacher's corrections of a case sent back to them, saved as a new revision, and
+    the workflow resumed (the privacy check runs again at once)."""
+    with transaction.atomic():
+        case = CasePage.objects.select_for_update().filter(pk=case_id).first()
+        if case is None or case.owner_id != user.pk:
+            raise PermissionDenied
+        state = WorkflowState.objects.for_instance(case).active().first()
+        if state is None or state.status != WorkflowState.STATUS_NEEDS_CHANGES:
+            raise ValidationError(
+                _("This case is not waiting for your changes (it is in review or published).")
+            )
+        page = case.get_latest_revision_as_object()
+        _apply(page, data)
+        if not page.live:
+            page.save()
+        page.save_revision(user=user, log_action=True)
+        state.resume(user=user)
+    return CasePage.objects.get(pk=case_id)
