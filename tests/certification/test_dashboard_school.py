@@ -358,3 +358,40 @@ def test_xlsx_matches_the_statuses(school_admin_a, school_a, teacher_a, make_use
         client_for(school_admin_a).get(EXPORT_URL, {"school": "A001", "state": "qualified"})
     )
     assert [row[0] for row in filtered[1:]] == ["TA40"]
+
+
+# --- Menus ---------------------------------------------------------------------------------
+
+
+def _menu_names(menu, user) -> set[str]:
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return {item.name for item in menu.menu_items_for_request(request)}
+
+
+@pytest.mark.parametrize(
+    ("who", "school", "district", "tokens"),
+    [
+        ("school_admin_a", True, False, False),
+        ("hr_user", True, True, False),
+        ("district_admin", True, True, True),
+    ],
+)
+def test_menu_items_follow_the_scope(request, who, school, district, tokens):
+    from wagtail.admin.menu import reports_menu, settings_menu
+
+    user = request.getfixturevalue(who)
+    reports = _menu_names(reports_menu, user)
+    assert ("mentor-qualification" in reports) is school
+    assert ("district-mentor-coverage" in reports) is district
+    assert ("api-tokens" in _menu_names(settings_menu, user)) is tokens
+    assert client_for(user).get("/admin/").status_code == 200
+
+
+def test_lecturers_see_no_dashboard_menu(make_user, school_a):
+    from wagtail.admin.menu import reports_menu
+
+    lecturer = make_user(roles.LECTURER, school_a)
+    assert "mentor-qualification" not in _menu_names(reports_menu, lecturer)
