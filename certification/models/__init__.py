@@ -3,6 +3,7 @@ and statuses, certificates."""
 
 from .api import ApiToken
 from .cycles import CreditCycle, CycleRequirement
+from .imports import TrainingImport
 from .ledger import CreditEntry, CreditSource, LedgerImmutableError
 from .qualification import (
     QualificationStandard,
@@ -24,4 +25,5 @@ __all__ = [
     "QualificationStatus",
     "RequirementKind",
     "StandardRequirement",
+    "TrainingImport",
 ]
