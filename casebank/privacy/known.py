@@ -5,6 +5,7 @@ stamp) replaces the token, so every process reloads on its next scan. Within a p
 compiled lookup is kept per token, so a scan costs one cache read, not a query.
 """
 
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -25,16 +26,27 @@ class KnownNames:
     schools: frozenset[str] = frozenset()
     people_lengths: tuple[int, ...] = field(default=(), compare=False)
     school_lengths: tuple[int, ...] = field(default=(), compare=False)
+    # Roster names that are also everyday words (高峰, 江山, 安静): found only where the
+    # context says a person is meant, or every 高峰期 in every case would be flagged.
+    word_like_people: frozenset[str] = field(default=frozenset(), compare=False)
 
     @classmethod
     def build(cls, people=(), schools=()) -> "KnownNames":
+        from .names import is_prose_word
+
         people = frozenset(name for name in map(_clean, people) if _is_real_name(name))
-        schools = frozenset(name for name in map(_clean, schools) if len(name) >= 2)
+        schools = frozenset(
+            alias
+            for name in map(_clean, schools)
+            if len(name) >= 2
+            for alias in _school_aliases(name)
+        )
         return cls(
             people=people,
             schools=schools,
             people_lengths=tuple(sorted({len(n) for n in people}, reverse=True)),
             school_lengths=tuple(sorted({len(n) for n in schools}, reverse=True)),
+            word_like_people=frozenset(name for name in people if is_prose_word(name)),
         )
 
 
@@ -44,6 +56,20 @@ _compiled: dict[str, KnownNames] = {}
 
 def _clean(name) -> str:
     return "".join(str(name or "").split())
+
+
+# 上海市青浦区实验小学 is also written 青浦区实验小学 and 实验小学.
+_CITY = re.compile(r"^[\u4e00-\u9fff]{2,3}市")
+_DISTRICT = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}市)?[\u4e00-\u9fff]{1,3}[区县]")
+
+
+def _school_aliases(name: str) -> set[str]:
+    aliases = {name}
+    for pattern in (_CITY, _DISTRICT):
+        m = pattern.match(name)
+        if m and len(name) - m.end() >= 4:
+            aliases.add(name[m.end() :])
+    return aliases
 
 
 def _is_real_name(name: str) -> bool:
@@ -111,6 +137,7 @@ def known_names_changed(sender=None, instance=None, update_fields=None, **kwargs
 def find_known(text: str, names: KnownNames):
     """(kind, start, end) of every roster name and school name in `text`."""
     from .findings import FindingKind
+    from .names import has_name_context
 
     for lengths, table, kind in (
         (names.school_lengths, names.schools, FindingKind.SCHOOL_NAME),
@@ -121,7 +148,12 @@ def find_known(text: str, names: KnownNames):
         i, n = 0, len(text)
         while i < n:
             for length in lengths:
-                if i + length <= n and text[i : i + length] in table:
+                candidate = text[i : i + length]
+                if i + length <= n and candidate in table:
+                    if candidate in names.word_like_people and not has_name_context(
+                        text, i, i + length
+                    ):
+                        continue
                     yield kind, i, i + length
                     i += length
                     break

@@ -85,7 +85,7 @@ def _dictionary_tag(word: str) -> str | None:
     return tagged[0][1] if len(tagged) == 1 else None
 
 
-def _is_prose_word(word: str) -> bool:
+def is_prose_word(word: str) -> bool:
     """A dictionary word that jieba does not take for a person name (高度, 时间, 关心)."""
     if word in STOP_WORDS:
         return True
@@ -170,7 +170,7 @@ def _score(text: str, i: int, surname: int, given: int, tokens: _Tokens) -> int 
     tail = text[i + surname : i + surname + 2]
     if any(tail.startswith(word) for word in PSEUDONYM_TAILS):
         return None
-    if name in STOP_WORDS or _is_prose_word(name):
+    if name in STOP_WORDS or is_prose_word(name):
         return None
     if name[surname:] in _ROLE_WORDS:  # 向学生, 段学生, 于家长: a surname-like word + role
         return None
@@ -182,7 +182,7 @@ def _score(text: str, i: int, surname: int, given: int, tokens: _Tokens) -> int 
         # Two given-name characters that make no prose word with their neighbours (马天宇,
         # 何思远) are a name more often than not.
         joint = name[surname - 1 : surname + 1]
-        if not _is_prose_word(joint) and not _is_prose_word(name[surname:]):
+        if not is_prose_word(joint) and not is_prose_word(name[surname:]):
             score += 1
     if tokens.name_token_at(i):
         score += 1
@@ -191,7 +191,7 @@ def _score(text: str, i: int, surname: int, given: int, tokens: _Tokens) -> int 
             score += 1
     # 3-character candidates whose first two characters make a prose word (叶子墨, 时间管)
     # need the context to carry them.
-    if given == 2 and surname == 1 and _is_prose_word(name[:2]):
+    if given == 2 and surname == 1 and is_prose_word(name[:2]):
         score -= 3
     if surname == 1 and i > 0 and tokens.inside_earlier_word(i):
         score -= 3
@@ -229,3 +229,11 @@ def find_names(text: str) -> list[NameHit]:
         else:
             i += 1
     return hits
+
+
+def has_name_context(text: str, start: int, end: int) -> bool:
+    """Whether the words around text[start:end] say a person is meant (学生高峰说, 高峰老师),
+    for roster names that are everyday words too."""
+    if start > 0 and _Tokens(text).inside_earlier_word(start):
+        return False
+    return _cue_before(text, start) + _cue_after(text, end) >= 3

@@ -54,7 +54,14 @@ def is_resident_id(number: str) -> bool:
 _ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
 
 
+# Written in groups: 310118 20090314 0214.
+_ID_GROUPED_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})[ -](\d{8})[ -](\d{3}[\dXx])(?![0-9A-Za-z])")
+
+
 def find_id_numbers(text: str) -> Iterator[Hit]:
+    for m in _ID_GROUPED_RE.finditer(text):
+        if is_resident_id("".join(m.groups())):
+            yield K.ID_CARD, m.start(), m.end(), _("valid resident ID number")
     for m in _ID_RE.finditer(text):
         if is_resident_id(m.group(1)):
             yield K.ID_CARD, m.start(), m.end(), _("valid resident ID number")
@@ -182,7 +189,7 @@ _HAN = "\u4e00-\u9fff"
 _UNIT = r"(?:号楼|号|弄|幢|栋|单元|室|楼|层|座)"
 _ADDRESS_CORE_RE = re.compile(
     rf"(?:路|街|大道|公路|大街|巷|弄|道)\d+(?:号楼|号|弄|幢|栋)(?:[-－]?\d+{_UNIT})*"
-    rf"|(?:小区|花园|新村|公寓|家园|苑|城|村)\d+(?:号楼|号|幢|栋)(?:[-－]?\d+{_UNIT})*"
+    rf"|(?:小区|花园|新村|公寓|家园|苑|城|村)\d+(?:号楼|号|幢|栋|组)(?:[-－]?\d+{_UNIT})*"
 )
 # Where walking back from 路/小区 stops: the verb or preposition before an address.
 _ADDRESS_STOP = set("住在于到址去了的是为从往进由寄搬")

@@ -101,3 +101,20 @@ def test_ten_thousand_roster_names_are_looked_up_by_window():
     text = "会上，" + "，".join(roster[:50:7]) + "。" * 3
     hits = [f.text for f in scan(text, known=known)]
     assert hits == roster[:50:7]
+
+
+def test_roster_names_that_are_everyday_words_need_a_person_context():
+    known = KnownNames.build(people=["高峰", "陆建华"], schools=[])
+    assert known.word_like_people == frozenset({"高峰"})
+    assert found("早高峰期间交通拥堵，高峰时段要注意安全。", known=known) == []
+    assert found("学生高峰说他不想来了。", known=known) == [("person_name", "高峰")]
+    assert found("高峰老师参加了会商。", known=known) == [("person_name", "高峰")]
+
+
+def test_school_names_are_also_found_without_their_city_and_district():
+    known = KnownNames.build(people=[], schools=["上海市青浦区实验小学", "朱家角中学"])
+    assert found("孩子在实验小学读书，后来去了青浦区实验小学本部。", known=known) == [
+        ("school_name", "实验小学"),
+        ("school_name", "青浦区实验小学"),
+    ]
+    assert "中学" not in known.schools

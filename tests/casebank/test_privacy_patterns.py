@@ -235,3 +235,18 @@ def test_finding_is_frozen():
 def test_empty_text():
     assert scan("", known=EMPTY) == []
     assert scan(None, known=EMPTY) == []
+
+
+def test_id_written_in_groups():
+    number = make_id()
+    grouped = f"{number[:6]} {number[6:14]} {number[14:]}"
+    assert found(f"身份证号 {grouped}，请核对。") == [("id_card", grouped)]
+    wrong = wrong_check(number)
+    grouped_wrong = f"{wrong[:6]} {wrong[6:14]} {wrong[14:]}"
+    assert found(f"身份证号 {grouped_wrong}，请核对。") == [("long_digits", grouped_wrong)]
+
+
+def test_village_address_with_team_number():
+    assert found("孩子住在练塘镇东庄村12组5号，离学校很远。") == [
+        ("address", "练塘镇东庄村12组5号")
+    ]
