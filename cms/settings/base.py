@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -153,6 +154,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.lecture_reminders_send",
         "schedule": 600.0,
         "options": {"expires": 540},
+    },
+    # Qualification states move with the calendar (expiring, expired): the full set-based
+    # recompute every night at 01:30 Asia/Shanghai (CELERY_TIMEZONE).
+    "qualification-recompute": {
+        "task": "certification.recompute_all_statuses",
+        "schedule": crontab(hour=1, minute=30),
+        "options": {"expires": 6 * 3600},
     },
 }
 
