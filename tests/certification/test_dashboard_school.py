@@ -395,3 +395,42 @@ def test_lecturers_see_no_dashboard_menu(make_user, school_a):
 
     lecturer = make_user(roles.LECTURER, school_a)
     assert "mentor-qualification" not in _menu_names(reports_menu, lecturer)
+
+
+# --- With the engine -----------------------------------------------------------------------
+
+
+def test_engine_statuses_drive_assignment_and_the_api(
+    school_admin_a, teacher_a, district_admin, mentor_courses
+):
+    """The engine's missing items name the requirements the assign action resolves to
+    courses, and the API lists what the engine wrote."""
+    from certification.api.services import api_token_create
+    from certification.models import CreditSource
+    from certification.services.qualification import qualification_recompute
+    from tests.factories.certification import award
+
+    crisis = make_course(code="QP-WJ-2026-01", title="学生心理危机识别与上报")
+    done = mentor_courses["mental-health"]
+    award(teacher_a, source=CreditSource.COURSE, source_ref=str(done.pk), source_object_id=done.pk)
+    qualification_recompute([teacher_a.pk])
+
+    response = client_for(school_admin_a).get(SCHOOL_URL, {"state": "in_progress"})
+    (row,) = response.context["rows"]
+    missing = {item["code"] for item in row["missing"]}
+    assert "mental-health" not in missing
+    assert {"home-school", "crisis"} <= missing
+
+    client_for(school_admin_a).post(ASSIGN_URL, {"school": "A001", "teachers": [teacher_a.pk]})
+    assert set(
+        Enrollment.objects.filter(user=teacher_a).values_list("course__code", flat=True)
+    ) == {
+        "QP-JX-2026-01",
+        crisis.code,
+    }
+
+    key = api_token_create(name="A", school=None, created_by=district_admin).key
+    body = Client().get("/api/v1/mentor-readiness/", headers={"Authorization": f"Token {key}"})
+    (item,) = body.json()["results"]
+    assert (item["staff_no"], item["state"]) == ("TA01", "in_progress")
+    assert {entry["code"] for entry in item["missing"]} == missing
