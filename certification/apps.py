@@ -11,5 +11,6 @@ class CertificationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Receivers connect on import.
-        from . import receivers  # noqa: F401
+        # Receivers connect on import; the import tasks register with Celery (autodiscovery
+        # only finds certification/tasks.py).
+        from . import import_tasks, receivers  # noqa: F401

@@ -1,3 +1,7 @@
 """Registers the certification admin screens (see `certification.admin`)."""
 
-from .admin import dashboards, tokens  # noqa: F401  (their hooks register on import)
+from .admin import (  # noqa: F401  (their hooks register on import)
+    dashboards,
+    imports,
+    tokens,
+)

@@ -2,13 +2,19 @@
 all-or-nothing write shared by the command and the admin upload, and the upload's jobs."""
 
 import logging
+import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import timedelta
+from pathlib import Path, PurePath
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certification import imports
+from certification.models import TrainingImport
 from people.models import School
 from people.roster import RowError
 
@@ -116,3 +122,130 @@ def training_import_file(
     except _Rejected as rejected:
         return rejected.outcome
     return outcome
+
+
+# --- Upload jobs (admin): store, check in Celery, confirm, record in Celery ----------------
+
+
+def training_import_create(*, uploaded_file, uploaded_by, school_scope: School | None):
+    """Store the upload and queue its check."""
+    from certification.import_tasks import training_import_validate_task
+
+    original_name = PurePath(uploaded_file.name or "training").name[:255]
+    # Stored under a generated ASCII name; the Chinese file name is kept in original_name.
+    uploaded_file.name = f"training-{uuid.uuid4().hex}{PurePath(original_name).suffix.lower()}"
+    job = TrainingImport(
+        file=uploaded_file,
+        original_name=original_name,
+        uploaded_by=uploaded_by,
+        school_scope=school_scope,
+    )
+    job.full_clean()
+    with transaction.atomic():
+        job.save()
+        pk = job.pk
+        transaction.on_commit(lambda: training_import_validate_task.delay(pk))
+    return job
+
+
+def _stale_before():
+    return timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
+def _read_upload(job: TrainingImport) -> bytes:
+    with job.file.open("rb") as handle:
+        return handle.read(settings.ROSTER_IMPORT_MAX_BYTES + 1)
+
+
+def _store(job: TrainingImport, outcome: TrainingOutcome) -> None:
+    job.errors = [error.as_dict() for error in outcome.errors[:ERRORS_STORED_MAX]]
+    job.summary = outcome.summary()
+
+
+def _mark_failed(job_id: int, running: str) -> None:
+    logger.exception("training import %s failed", job_id)
+    message = _("The import stopped because of an unexpected error; nothing was recorded.")
+    TrainingImport.objects.filter(pk=job_id, status=running).update(
+        status=TrainingImport.Status.FAILED,
+        errors=[RowError(0, "", "failed", message).as_dict()],
+        updated_at=timezone.now(),
+    )
+
+
+def training_import_validate(*, training_import_id: int) -> TrainingImport:
+    """Check the uploaded file and preview it; a second run is a no-op."""
+    status = TrainingImport.Status
+    jobs = TrainingImport.objects.filter(pk=training_import_id)
+    claimed = jobs.filter(
+        Q(status=status.PENDING) | Q(status=status.VALIDATING, updated_at__lt=_stale_before())
+    ).update(status=status.VALIDATING, processed_rows=0, updated_at=timezone.now())
+    job = TrainingImport.objects.get(pk=training_import_id)
+    if not claimed:
+        return job
+    try:
+        outcome = training_check(
+            data=_read_upload(job),
+            filename=job.original_name,
+            school_scope_id=job.school_scope_id,
+            on_total=lambda total: jobs.update(total_rows=total, updated_at=timezone.now()),
+            progress=lambda done: jobs.update(processed_rows=done, updated_at=timezone.now()),
+        )
+    except Exception:
+        _mark_failed(training_import_id, status.VALIDATING)
+        job.refresh_from_db()
+        return job
+    _store(job, outcome)
+    job.status = status.INVALID if outcome.errors else status.VALID
+    job.total_rows = job.processed_rows = outcome.total_rows
+    job.save(
+        update_fields=["status", "errors", "summary", "total_rows", "processed_rows", "updated_at"]
+    )
+    return job
+
+
+def training_import_confirm(*, training_import_id: int, applied_by) -> bool:
+    """Queue the write of a checked import; False when it was not waiting (a second click)."""
+    from certification.import_tasks import training_import_apply_task
+
+    claimed = TrainingImport.objects.filter(
+        pk=training_import_id, status=TrainingImport.Status.VALID
+    ).update(
+        status=TrainingImport.Status.APPLYING, applied_by=applied_by, updated_at=timezone.now()
+    )
+    if claimed:
+        transaction.on_commit(lambda: training_import_apply_task.delay(training_import_id))
+    return bool(claimed)
+
+
+def training_import_apply(*, training_import_id: int) -> TrainingImport:
+    """Record a confirmed import: re-check against the current database, then all or nothing;
+    APPLIED is set in the same transaction, so a second run does nothing."""
+    status = TrainingImport.Status
+    try:
+        with transaction.atomic():
+            job = TrainingImport.objects.select_for_update().get(pk=training_import_id)
+            if job.status != status.APPLYING:
+                return job
+            outcome = training_check(
+                data=_read_upload(job),
+                filename=job.original_name,
+                school_scope_id=job.school_scope_id,
+            )
+            if outcome.errors:
+                raise _Rejected(outcome)
+            _training_write(outcome, created_by=job.applied_by)
+            _store(job, outcome)
+            job.status = status.APPLIED
+            job.applied_at = timezone.now()
+            job.save(update_fields=["status", "errors", "summary", "applied_at", "updated_at"])
+            return job
+    except _Rejected as rejected:
+        # The database changed since the check (a teacher left, say): nothing was recorded.
+        job = TrainingImport.objects.get(pk=training_import_id)
+        _store(job, rejected.outcome)
+        job.status = status.INVALID
+        job.save(update_fields=["status", "errors", "summary", "updated_at"])
+        return job
+    except Exception:
+        _mark_failed(training_import_id, status.APPLYING)
+        return TrainingImport.objects.get(pk=training_import_id)
