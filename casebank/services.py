@@ -194,13 +194,22 @@ def _task_state_reject_unreadable(task_state, *, comment: str) -> None:
     )
 
 
+def case_review_begin(*, task_state) -> bool:
+    """Lock the case for a reviewer's action: two reviewers acting at once (or one double
+    click) act once, and no editor saves a revision between the re-check and the publish.
+    False when the task state was finished meanwhile."""
+    from wagtail.models import TaskState
+
+    Page.objects.select_for_update().filter(pk=int(task_state.workflow_state.object_id)).first()
+    task_state.refresh_from_db(fields=["status"])
+    return task_state.status == TaskState.STATUS_IN_PROGRESS
+
+
 def case_review_recheck(*, task_state) -> bool:
     """Before a reviewer's approval publishes: check the revision that would be published
     (the latest). False — and the task sent back to the author with the findings — when it
-    holds personal data or cannot be checked."""
+    holds personal data or cannot be checked. Runs under `case_review_begin`'s lock."""
     page_id = int(task_state.workflow_state.object_id)
-    # Serialise with editors saving new revisions, so the checked revision is the published one.
-    Page.objects.select_for_update().filter(pk=page_id).first()
     revision = (
         Revision.page_revisions.filter(object_id=str(page_id))
         .order_by("-created_at", "-id")

@@ -50,12 +50,13 @@ class CaseReviewTask(GroupApprovalTask):
 
     @transaction.atomic
     def on_action(self, task_state, user, action_name, **kwargs):
-        if action_name == "approve":
-            from casebank.services import case_review_recheck
+        from casebank.services import case_review_begin, case_review_recheck
 
-            if not case_review_recheck(task_state=task_state):
-                return
-        super().on_action(task_state, user, action_name, **kwargs)
+        if not case_review_begin(task_state=task_state):
+            return None  # someone else acted on this task state first
+        if action_name == "approve" and not case_review_recheck(task_state=task_state):
+            return None
+        return super().on_action(task_state, user, action_name, **kwargs)
 
     @classmethod
     def get_description(cls):
