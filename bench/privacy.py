@@ -62,10 +62,11 @@ def _kinds(evaluation) -> dict:
 
 def privacy_benchmark() -> dict:
     from casebank.privacy import scan
-    from casebank.privacy.evaluation import Corpus, evaluate
+    from casebank.privacy.evaluation import Corpus, evaluate, generated_name_recall
     from casebank.privacy.known import KnownNames
 
     corpus = Corpus.load(CORPUS)
+    generated_recall, generated_names, generated_missed = generated_name_recall()
     evaluation = evaluate(corpus)
     kinds = _kinds(evaluation)
     total = evaluation.total()
@@ -101,6 +102,11 @@ def privacy_benchmark() -> dict:
             },
             "errors": [list(error) for error in holdout_evaluation.errors],
         },
+        "generated_names": {
+            "names": generated_names,
+            "recall": round(generated_recall, 3),
+            "missed_examples": generated_missed[:10],
+        },
         "clean_prose_chars": sum(len(text) for text in prose),
         "clean_prose_findings": [list(f) for f in prose_findings],
         "throughput": _throughput(texts, corpus.known),
@@ -133,6 +139,12 @@ def print_report(result: dict, indent: str = "  ") -> None:
     )
     for error in holdout["errors"]:
         print(f"{indent}  held-out {error[0]} {error[1]} {error[2]!r} in {error[3]!r}")
+    generated = result["generated_names"]
+    print(
+        f"{indent}  generated names (demo roster pools, {generated['names']} names in "
+        f"12 sentence templates): recall {generated['recall']:.3f}; missed e.g. "
+        f"{generated['missed_examples'][:5]}"
+    )
     print(
         f"{indent}  clean prose (policy + handbooks, {result['clean_prose_chars']} characters): "
         f"{len(result['clean_prose_findings'])} findings {result['clean_prose_findings']}"

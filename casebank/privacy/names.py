@@ -31,9 +31,11 @@ ACCEPT_SCORE = 3
 _CUE_GLUE = "：:是为 "
 _BOUNDARY = set("，。、；：:,;.!?！？（）()“”\"'‘’「」《》【】[] \n\t—…")
 # Words that often follow a name directly (王小明说, 张伟上课, 韩雪是, 冯涛叫到).
-_FOLLOWERS = set("和与在是的说也都就把被对向跟同今昨最每总上叫因从已还又才曾却将要会")
+_FOLLOWERS = set("和与在是的说也都就把被对向跟同今昨最每总上叫因从已还又才曾却将要会没不来去一")
 # Words that often precede a name directly (和张伟, 对朱佳怡, 找马天宇, 班上的杨帆).
 _LEADERS = set("和与跟对把找约给让被向是见到了由及问请帮陪带教替的")
+# Time words that open a clause whose subject follows (那天王浩没来, 后来李华说).
+_TIME_WORDS = ("那天", "今天", "昨天", "后来", "当时", "其中", "只有", "还有", "直到")
 # Verbs that take a person as their object (告诉王浩, 表扬李华).
 _LEADER_WORDS = (
     "告诉",
@@ -93,9 +95,13 @@ def is_prose_word(word: str) -> bool:
     return tag is not None and not tag.startswith("nr")
 
 
+# 李家, 王子, 张文: after a surname these mean "the family", "prince", "Zhang's text".
+_NOT_LONE = frozenset("家子文国学生")
+
+
 def _given_ok(given: str) -> bool:
     if len(given) == 1:
-        return given in LONE_GIVEN_CHARS
+        return given in GIVEN_CHARS and given not in _NOT_LONE
     first, second = given
     return (first in GIVEN_CHARS or first in FIRST_GIVEN_ONLY) and second in GIVEN_CHARS
 
@@ -110,6 +116,8 @@ def _cue_before(text: str, start: int) -> int:
     if start == 0 or text[start - 1] in _BOUNDARY or text[start - 1] in _LEADERS:
         return 1
     if any(before.endswith(word) for word in _LEADER_WORDS):
+        return 1
+    if any(before.endswith(word) for word in _TIME_WORDS):
         return 1
     return 0
 
@@ -177,6 +185,8 @@ def _score(text: str, i: int, surname: int, given: int, tokens: _Tokens) -> int 
     score = _cue_before(text, i) + _cue_after(text, end)
     if surname == 2:
         score += 2
+    if given == 1 and name[surname:] not in LONE_GIVEN_CHARS:
+        score -= 1  # 黄林, 刘勤: a rarer one-character given name needs more context
     if given == 2:
         score += 1
         # Two given-name characters that make no prose word with their neighbours (马天宇,

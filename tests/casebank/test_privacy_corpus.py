@@ -61,3 +61,11 @@ def test_negative_sentences_have_no_findings(corpus):
         if not row["spans"]
     }
     assert {text: found for text, found in flagged.items() if found} == {}
+
+
+def test_generated_names_in_case_sentences_are_found():
+    from casebank.privacy.evaluation import generated_name_recall
+
+    recall, names, missed = generated_name_recall(count=300, seed=2026)
+    assert names >= 300
+    assert recall >= 0.9, missed[:20]
