@@ -95,6 +95,42 @@ def hide_publish_on_cases(menu_items, request, context):
         menu_items[:] = [item for item in menu_items if item.name != PUBLISH_ACTION]
 
 
+def _report_privacy_rejection(request, page):
+    """Right after "Submit": Wagtail says the case was submitted, but the privacy check may
+    have sent it back already; say so, and where the findings are."""
+    if request.method != "POST" or not request.POST.get("action-submit") or not _is_case(page):
+        return None
+    from wagtail.models import WorkflowState
+
+    state = (
+        WorkflowState.objects.for_instance(page)
+        .active()
+        .select_related("current_task_state")
+        .first()
+    )
+    if state is None or state.status != WorkflowState.STATUS_NEEDS_CHANGES:
+        return None
+    from ..services import case_latest_privacy_scan
+
+    scan = case_latest_privacy_scan(page_id=page.pk)
+    if scan is not None and scan.revision_id == state.current_task_state.revision_id:
+        messages.error(
+            request,
+            _(
+                "The privacy check found %(count)d item(s) of personal data and sent the "
+                "case back. See the Privacy check panel in the editor."
+            )
+            % {"count": scan.finding_count},
+        )
+    else:
+        messages.error(request, state.current_task_state.comment)
+    return None
+
+
+hooks.register("after_edit_page", _report_privacy_rejection)
+hooks.register("after_create_page", _report_privacy_rejection)
+
+
 @hooks.register("register_admin_urls")
 def register_case_workflow_urls():
     return [

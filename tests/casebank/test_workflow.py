@@ -223,3 +223,40 @@ def test_an_unreadable_revision_is_rejected_with_a_clear_message(lecturer, index
         "personal data. Open the case, save it again and resubmit it."
     )
     assert not CasePage.objects.get(pk=case.pk).live
+
+
+def test_the_author_is_told_at_once_that_the_check_sent_the_case_back(client, lecturer, index):
+    from .workflow_helpers import messages_of
+
+    case = draft_case(index, lecturer, background=f"<p>电话{PHONE}</p>")
+    client.force_login(lecturer)
+    response = submit_in_admin(client, case)
+    scan = CasePrivacyScan.objects.get(page=case)
+    assert _(
+        "The privacy check found %(count)d item(s) of personal data and sent the "
+        "case back. See the Privacy check panel in the editor."
+    ) % {"count": scan.finding_count} in messages_of(response)
+
+
+def test_creating_and_submitting_a_case_in_the_admin(client, lecturer, index):
+    from django.urls import reverse
+
+    from .workflow_helpers import new_case_post_data
+
+    client.force_login(lecturer)
+    url = reverse("wagtailadmin_pages:add", args=["casebank", "casepage", index.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert (
+        _("Not checked yet. The privacy check runs when the case is submitted for review.") in html
+    )
+    assert 'name="action-publish"' not in html
+
+    data = new_case_post_data(background=f"<p>小A的身份证号{ID_NUMBER}</p>")
+    data["action-submit"] = "Submit"
+    client.post(url, data)
+
+    case = CasePage.objects.get(slug="brand-new-case")
+    assert case.owner_id == lecturer.pk and not case.live
+    assert _workflow_state(case).status == WorkflowState.STATUS_NEEDS_CHANGES
