@@ -1,0 +1,205 @@
+"""casebank demo content for `seed_demo`: the 案例库 under the home page and the anonymised
+cases of casebank/demo_content/cases.json, published (seeding is a system action, not a
+submission, so it does not go through the review workflow). Idempotent by slug: a re-run
+creates what is missing and leaves the rest alone.
+
+cases.json keeps the text compact: rich-text fields are lists of paragraphs ("- " lines
+become a bulleted list), process blocks are {"type": "step" | "dialogue" | "paragraph" |
+"callout" | "quote", …}; authors are demo staff numbers ("teacher", "lecturer") or "+", a
+generated teacher of the case's first 学段 (chosen deterministically).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Case, DateTimeField, Value, When
+from django.utils import timezone
+from django.utils.html import escape
+from wagtail.models import Page, Site
+
+from people import roles
+from people.demo import SeedContext, seed_step
+from people.demo.write import DEMO_STAFF_NOS
+from people.models import User
+
+from .models import CaseAuthor, CaseIndexPage, CasePage, ProblemCategory
+
+CONTENT_FILE = Path(__file__).resolve().parent / "demo_content" / "cases.json"
+GENERATED_AUTHOR = "+"
+PUBLISHED_EVERY_DAYS = 9  # demo cases appear published over the past months, oldest first
+
+
+def case_content() -> dict:
+    return json.loads(CONTENT_FILE.read_text(encoding="utf-8"))
+
+
+# --- From the compact text of cases.json to page values ---------------------------------------
+
+
+def rich_text(paragraphs: list[str]) -> str:
+    """Paragraphs -> HTML; runs of "- " lines become one <ul>. Text is escaped."""
+    html, items = [], []
+    for line in paragraphs:
+        if line.startswith("- "):
+            items.append(f"<li>{escape(line[2:].strip())}</li>")
+            continue
+        if items:
+            html.append(f"<ul>{''.join(items)}</ul>")
+            items = []
+        html.append(f"<p>{escape(line.strip())}</p>")
+    if items:
+        html.append(f"<ul>{''.join(items)}</ul>")
+    return "".join(html)
+
+
+def process_blocks(items: list[dict]) -> list[dict]:
+    """cases.json process items -> CaseProcessStreamBlock data."""
+    blocks = []
+    for item in items:
+        kind = item["type"]
+        if kind == "step":
+            value = {"heading": item["heading"], "text": rich_text(item["text"])}
+        elif kind == "dialogue":
+            value = {"lines": [{"speaker": who, "words": words} for who, words in item["lines"]]}
+        elif kind == "paragraph":
+            value = rich_text(item["text"])
+        elif kind == "callout":
+            value = {
+                "kind": item.get("kind", "note"),
+                "title": item.get("title", ""),
+                "text": rich_text(item["text"]),
+            }
+        elif kind == "quote":
+            value = {"text": item["text"], "attribution": item.get("attribution", "")}
+        else:
+            raise ValueError(f"unknown process block type {kind!r} in {CONTENT_FILE.name}")
+        blocks.append({"type": kind, "value": value})
+    return blocks
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+def _home():
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    return site.root_page.specific if site else None
+
+
+def _publish_child(parent: Page, page: Page) -> Page:
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def _authors(specs: list[dict]) -> dict[str, list[User]]:
+    """Users for the author tokens of `specs`: the demo accounts by staff number and, per
+    学段, the generated teachers a "+" picks from (a handful of queries whatever the count)."""
+    demo = {user.staff_no: user for user in User.objects.filter(staff_no__in=DEMO_STAFF_NOS)}
+    stages = {
+        spec["stages"][0]
+        for spec in specs
+        if spec.get("stages") and GENERATED_AUTHOR in spec.get("authors", [])
+    }
+    generated = {
+        stage: list(
+            User.objects.filter(groups__name=roles.TEACHER, stage=stage, is_active=True)
+            .exclude(staff_no__in=DEMO_STAFF_NOS)
+            .order_by("staff_no")[:40]
+        )
+        for stage in sorted(stages)
+    }
+    return {"demo": demo, **{f"stage:{stage}": users for stage, users in generated.items()}}
+
+
+def _case_authors(spec: dict, position: int, pool: dict) -> list[User]:
+    users: list[User] = []
+    for token in spec.get("authors", []):
+        if token == GENERATED_AUTHOR:
+            candidates = pool.get(f"stage:{spec['stages'][0]}", []) if spec.get("stages") else []
+            user = candidates[(position * 7) % len(candidates)] if candidates else None
+        else:
+            user = pool["demo"].get(token)
+        if user is not None and user not in users:
+            users.append(user)
+    return users
+
+
+def _case_create(index: CaseIndexPage, spec: dict, categories: dict, authors: list[User]):
+    case = CasePage(
+        title=spec["title"],
+        slug=spec["slug"],
+        summary=spec["summary"],
+        stages=spec.get("stages", []),
+        grade_band=spec.get("grade_band", ""),
+        background=rich_text(spec["background"]),
+        process=json.dumps(process_blocks(spec.get("process", [])), ensure_ascii=False),
+        strategies=rich_text(spec.get("strategies", [])),
+        reflection=rich_text(spec.get("reflection", [])),
+        outcome=rich_text(spec.get("outcome", [])),
+        privacy_attested=True,
+    )
+    case.categories = [
+        categories[slug] for slug in spec.get("categories", []) if slug in categories
+    ]
+    if spec.get("tags"):
+        case.tags.set(spec["tags"])
+    case.authors = [CaseAuthor(user=user, sort_order=n) for n, user in enumerate(authors)]
+    return _publish_child(index, case)
+
+
+def _spread_publication_dates(created: dict[str, int], order: list[str]) -> None:
+    """New demo cases read as published over the past months (oldest first in cases.json
+    order), in one UPDATE; cases seeded before keep their dates."""
+    if not created:
+        return
+    now = timezone.now()
+    total = len(order)
+    dates = {
+        created[slug]: now - datetime.timedelta(days=PUBLISHED_EVERY_DAYS * (total - n))
+        for n, slug in enumerate(order)
+        if slug in created
+    }
+    when = [When(pk=pk, then=Value(moment)) for pk, moment in dates.items()]
+    Page.objects.filter(pk__in=list(dates)).update(
+        first_published_at=Case(*when, output_field=DateTimeField()),
+        last_published_at=Case(*when, output_field=DateTimeField()),
+    )
+
+
+@seed_step
+def seed_case_library(ctx: SeedContext) -> None:
+    """案例库 under the home page and the demo cases (a few dozen pages whatever the scale,
+    written one by one through Wagtail's publish)."""
+    home = _home()
+    if home is None:
+        return
+    content = case_content()
+    created: dict[str, int] = {}
+    with transaction.atomic():
+        index = CaseIndexPage.objects.first()
+        if index is None:
+            spec = content["library"]
+            index = _publish_child(
+                home,
+                CaseIndexPage(
+                    title=spec["title"], slug=spec["slug"], intro=spec["intro"], show_in_menus=True
+                ),
+            )
+        existing = set(CasePage.objects.child_of(index).values_list("slug", flat=True))
+        specs = [
+            (position, spec)
+            for position, spec in enumerate(content["cases"])
+            if spec["slug"] not in existing
+        ]
+        if specs:
+            categories = {category.slug: category for category in ProblemCategory.objects.all()}
+            pool = _authors([spec for _position, spec in specs])
+            for position, spec in specs:
+                authors = _case_authors(spec, position, pool)
+                created[spec["slug"]] = _case_create(index, spec, categories, authors).pk
+        _spread_publication_dates(created, [spec["slug"] for spec in content["cases"]])
+    ctx.stats["case_pages_created"] = len(created)
