@@ -7,6 +7,7 @@ is refused; district admins pick any school and assign; HR reads every school. W
 what is decided in `certification.selectors.coverage.dashboard_scope_for`.
 """
 
+import re
 from collections import defaultdict
 from functools import wraps
 
@@ -38,6 +39,7 @@ app_name = "certification_dashboards"
 TEACHERS_PER_PAGE = 50
 SEARCH_MAX_LENGTH = 50
 MAX_ASSIGN = 500
+SAFE_BACK_QUERY = re.compile(r"\?[\w%&=+.~-]{0,500}", re.ASCII)
 # The district chart's bars (SVG user units).
 CHART_ROW_HEIGHT = 22
 CHART_LABEL_WIDTH = 180
@@ -247,7 +249,8 @@ def assign_missing(request, scope):
     if school is None:
         raise Http404
     back = request.POST.get("next") or ""
-    back = back if back.startswith("?") else f"?school={school.code}"
+    if not SAFE_BACK_QUERY.fullmatch(back):  # only a query string of this same page
+        back = f"?school={school.code}"
     back_url = f"{reverse(f'{app_name}:school')}{back}"
     try:
         chosen = {int(value) for value in request.POST.getlist("teachers")}

@@ -434,3 +434,23 @@ def test_engine_statuses_drive_assignment_and_the_api(
     (item,) = body.json()["results"]
     assert (item["staff_no"], item["state"]) == ("TA01", "in_progress")
     assert {entry["code"] for entry in item["missing"]} == missing
+
+
+@pytest.mark.parametrize(
+    ("back", "expected"),
+    [
+        (
+            "?school=A001&state=in_progress&q=%E5%BC%A0",
+            "?school=A001&state=in_progress&q=%E5%BC%A0",
+        ),
+        ("//evil.example/", "?school=A001"),
+        ("?x=1\r\nSet-Cookie: a=b", "?school=A001"),
+        ("", "?school=A001"),
+    ],
+)
+def test_assign_returns_to_the_same_filters_only(school_admin_a, teacher_a, back, expected):
+    response = client_for(school_admin_a).post(
+        ASSIGN_URL, {"school": "A001", "teachers": [teacher_a.pk], "next": back}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == SCHOOL_URL + expected
