@@ -1,7 +1,9 @@
 """Registers the certification admin screens (see `certification.admin`)."""
 
 from .admin import (  # noqa: F401  (their hooks register on import)
+    cycles,
     dashboards,
     imports,
+    ledger,
     tokens,
 )
