@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.text import slugify
 from wagtail import blocks
 from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.fields import RichTextField, StreamField
@@ -20,7 +21,9 @@ from .redact import redact_html, redact_text
 from .scanner import scan
 
 # Page fields that hold no author-written text (or only a copy of one that is scanned).
-SKIPPED_FIELDS = frozenset({"slug", "url_path", "draft_title", "path", "translation_key"})
+# The slug is scanned although it is not prose: Wagtail fills it from the title, in
+# Chinese, so a title naming a child leaves the name in the page's public URL.
+SKIPPED_FIELDS = frozenset({"url_path", "draft_title", "path", "translation_key"})
 
 
 @dataclass
@@ -134,11 +137,29 @@ class _PageWalk:
             label = str(field.verbose_name)
             if isinstance(field, StreamField):
                 self._stream(field, label)
+            elif isinstance(field, models.SlugField) and field.name == "slug":
+                self.slots.append(self._slug_slot(field, label))
             elif _is_text_field(field):
                 is_html = isinstance(field, RichTextField)
                 self.slots.append(_attr_slot(page, field.attname, label, "", field.name, is_html))
         self._children()
         self._tags()
+
+    def _slug_slot(self, field, label) -> _Slot:
+        page = self.page
+
+        def set_slug(value):
+            # 王小明的故事 -> 【姓名】的故事 -> 姓名的故事: still a valid, readable slug.
+            page.slug = slugify(value, allow_unicode=True)[: field.max_length] or page.slug
+
+        return _Slot(
+            field=field.name,
+            field_label=label,
+            block_path="",
+            is_html=False,
+            get=lambda: page.slug or "",
+            set=set_slug,
+        )
 
     def _stream(self, field, label) -> None:
         raw = field.stream_block.get_prep_value(getattr(self.page, field.name))

@@ -147,3 +147,19 @@ def test_inline_children_are_scanned_and_redacted():
     page.save_revision()
     latest = page.get_latest_revision_as_object()
     assert latest.attachments.all()[0].title == f"{_('[name]')}的作业"
+
+
+@pytest.mark.django_db
+def test_a_slug_made_from_a_title_with_a_name_is_scanned_and_redacted():
+    page = publish_child(
+        home_page(), StandardPage(title="王小明的故事", slug="王小明的故事", intro="")
+    )
+    assert located(scan_page(page, known=NO_KNOWN)) == {
+        ("title", "", "person_name", "王小明"),
+        ("slug", "", "person_name", "王小明"),
+    }
+    assert redact_page(page, known=NO_KNOWN) == 2
+    assert "王小明" not in page.slug and page.slug.endswith("的故事")
+    page.save_revision().publish()
+    page.refresh_from_db()
+    assert "王小明" not in page.url
