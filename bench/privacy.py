@@ -18,6 +18,8 @@ HOLDOUT = ROOT / "tests" / "casebank" / "privacy_corpus_holdout.jsonl"
 CLEAN_PROSE = [
     ROOT / "cms" / "demo_content" / "qingpu-mentor-policy-2021.txt",
     *sorted((ROOT / "cms" / "demo_content" / "handbooks").glob("*.md")),
+    # The 33 anonymised demo cases, written by another hand: pseudonyms everywhere.
+    ROOT / "casebank" / "demo_content" / "cases.json",
 ]
 REPEAT = int(os.environ.get("BENCH_PRIVACY_REPEAT", "20"))
 
@@ -146,7 +148,8 @@ def print_report(result: dict, indent: str = "  ") -> None:
         f"{generated['missed_examples'][:5]}"
     )
     print(
-        f"{indent}  clean prose (policy + handbooks, {result['clean_prose_chars']} characters): "
+        f"{indent}  clean prose (policy, handbooks, demo cases; {result['clean_prose_chars']} "
+        f"characters): "
         f"{len(result['clean_prose_findings'])} findings {result['clean_prose_findings']}"
     )
     for label, key in (("", "throughput"), (", 10k-name roster", "throughput_10k_roster")):
