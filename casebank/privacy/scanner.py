@@ -30,6 +30,16 @@ PRIORITY = [
 _RANK = {kind: rank for rank, kind in enumerate(PRIORITY)}
 
 
+# Full-width digits and Latin letters (１３８…, ｗｘ) typed by Chinese input methods read as
+# their ASCII forms; the mapping is one character to one, so offsets stay the same.
+_HALF_WIDTH = {
+    **{code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)},  # ０-９
+    **{code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)},  # Ａ-Ｚ
+    **{code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)},  # ａ-ｚ
+    **{ord(c): ord(c) - 0xFEE0 for c in "＠＋－．＿"},
+}
+
+
 def _resolve(candidates: Iterable[Finding]) -> list[Finding]:
     chosen: list[Finding] = []
     taken: list[tuple[int, int]] = []
@@ -66,6 +76,7 @@ def scan(
                 schools=known_schools if known_schools is not None else default.schools,
             )
 
+    source, text = text, text.translate(_HALF_WIDTH)
     hits = [
         *patterns.find_emails(text),
         *patterns.find_student_numbers(text),
@@ -77,17 +88,22 @@ def scan(
         *patterns.find_addresses(text),
     ]
     candidates = [
-        Finding(start, end, str(kind), text[start:end], reason) for kind, start, end, reason in hits
+        Finding(start, end, str(kind), source[start:end], reason)
+        for kind, start, end, reason in hits
     ]
     for kind, start, end in find_known(text, known):
         reason = (
             _("a school on this platform") if kind == K.SCHOOL_NAME else _("a name in the roster")
         )
-        candidates.append(Finding(start, end, str(kind), text[start:end], reason))
+        candidates.append(Finding(start, end, str(kind), source[start:end], reason))
     for hit in find_names(text):
         candidates.append(
             Finding(
-                hit.start, hit.end, K.PERSON_NAME.value, text[hit.start : hit.end], _("a full name")
+                hit.start,
+                hit.end,
+                K.PERSON_NAME.value,
+                source[hit.start : hit.end],
+                _("a full name"),
             )
         )
     return _resolve(candidates)

@@ -250,3 +250,11 @@ def test_village_address_with_team_number():
     assert found("孩子住在练塘镇东庄村12组5号，离学校很远。") == [
         ("address", "练塘镇东庄村12组5号")
     ]
+
+
+def test_full_width_digits_and_letters_are_read_as_ascii():
+    text = "家长手机１３８１６２０４３７５，微信ｗｘｉｄ＿ｌｈｍ２０２０。"
+    assert found(text) == [
+        ("phone", "１３８１６２０４３７５"),
+        ("qq_wechat", "ｗｘｉｄ＿ｌｈｍ２０２０"),
+    ]
