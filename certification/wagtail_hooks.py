@@ -1,5 +1,6 @@
 """Registers the certification admin screens (see `certification.admin`)."""
 
+from . import me  # noqa: F401  (the /me/ qualification section)
 from .admin import (  # noqa: F401  (their hooks register on import)
     cycles,
     dashboards,

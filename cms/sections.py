@@ -30,3 +30,41 @@ class HomeSection:
 def home_sections() -> list[HomeSection]:
     sections = [fn() for fn in hooks.get_hooks(HOOK_NAME)]
     return sorted((s for s in sections if s is not None), key=lambda s: s.order)
+
+
+# --- Sections of the signed-in user's page (/me/) ------------------------------------------
+#
+# Same pattern for 我的学习 (/me/), whose view lives in courses: an app that courses must not
+# import (certification) adds a section with the `register_me_section` hook::
+#
+#     @hooks.register("register_me_section")
+#     def qualification_section():
+#         return MeSection(order=10, template_name="certification/me/qualification.html",
+#                          get_context=lambda request: {"qualification": ...})
+#
+# get_context(request) does the section's queries (a fixed number: /me/ pins its count);
+# the template runs none.
+
+ME_HOOK_NAME = "register_me_section"
+
+
+@dataclass(frozen=True)
+class MeSection:
+    order: int
+    template_name: str
+    get_context: Callable[..., dict] = field(default=lambda request: {})
+
+
+def me_sections() -> list[MeSection]:
+    sections = [fn() for fn in hooks.get_hooks(ME_HOOK_NAME)]
+    return sorted((s for s in sections if s is not None), key=lambda s: s.order)
+
+
+def render_me_sections(request) -> list[str]:
+    """Each registered /me/ section rendered with its context (safe HTML strings)."""
+    from django.template.loader import render_to_string
+
+    return [
+        render_to_string(section.template_name, section.get_context(request) or {}, request=request)
+        for section in me_sections()
+    ]

@@ -6,6 +6,8 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from cms.sections import render_me_sections
+
 from ..selectors.progress import my_learning
 
 
@@ -17,7 +19,12 @@ def me(request):
     return TemplateResponse(
         request,
         "courses/me.html",
-        {"learning": my_learning(request.user, request=request, today=today), "today": today},
+        {
+            "learning": my_learning(request.user, request=request, today=today),
+            "today": today,
+            # Sections other apps add through the register_me_section hook (qualification).
+            "me_sections": render_me_sections(request),
+        },
     )
 
 

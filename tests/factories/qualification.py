@@ -26,7 +26,16 @@ def only_standard(code="t", *, requirements=(), **fields) -> QualificationStanda
     fields.setdefault("validity_months", 36)
     fields.setdefault("renewal_hours", Decimal("0"))
     fields.setdefault("effective_from", datetime.date(2026, 1, 1))
-    standard = QualificationStandard.objects.create(code=code, is_current=True, **fields)
+    version = 1 + (
+        QualificationStandard.objects.filter(code=code)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+        or 0
+    )
+    standard = QualificationStandard.objects.create(
+        code=code, version=version, is_current=True, **fields
+    )
     for position, spec in enumerate(requirements):
         spec = dict(spec)
         spec.setdefault("code", f"r{position}")
