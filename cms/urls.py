@@ -15,6 +15,7 @@ urlpatterns = [
     path("search/autocomplete/", search_autocomplete, name="search_autocomplete"),
     path("accounts/", include("people.urls")),
     path("", include("courses.urls")),
+    path("", include("certification.urls")),
     path("", include("casebank.urls")),
     path("", include("casebank.workflow.urls")),
     path("admin/", include(wagtailadmin_urls)),

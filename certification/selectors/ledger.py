@@ -1,8 +1,14 @@
 """Reads of the credit ledger and its imports, with the one rule of who sees whose records."""
 
-from django.db.models import QuerySet
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
 
-from certification.models import CreditEntry, TrainingImport
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from certification.models import CreditCycle, CreditEntry, TrainingImport
+from cms.choices import CreditCategory, Level
 from people import selectors as people_selectors
 
 
@@ -29,3 +35,93 @@ def training_imports_visible_to(user) -> QuerySet[TrainingImport]:
     if people_selectors.user_is_school_admin(user):
         return jobs.filter(school_scope_id=user.school_id)
     return jobs.none()
+
+
+# --- A teacher's own record (/me/credits/) ---------------------------------------------------
+
+
+@dataclass
+class RequirementRow:
+    label: str
+    have: Decimal
+    need: Decimal
+
+    @property
+    def met(self) -> bool:
+        return self.have >= self.need
+
+
+@dataclass
+class CycleRecord:
+    cycle: CreditCycle | None
+    entries: list[CreditEntry] = field(default_factory=list)
+    total_points: Decimal = Decimal(0)
+    total_hours: Decimal = Decimal(0)
+    # rows: (category label, [cell points per level], row total)
+    matrix: list[tuple[str, list[Decimal], Decimal]] = field(default_factory=list)
+    level_totals: list[Decimal] = field(default_factory=list)
+    requirements: list[RequirementRow] = field(default_factory=list)
+    is_current: bool = False
+
+    @property
+    def all_met(self) -> bool:
+        return all(row.met for row in self.requirements)
+
+
+def _sum(entries, **match) -> Decimal:
+    return sum(
+        (e.points for e in entries if all(getattr(e, k) == v for k, v in match.items() if v)),
+        Decimal(0),
+    )
+
+
+def _requirement_label(category: str, level: str) -> str:
+    parts = [str(CreditCategory(category).label) if category else ""]
+    parts.append(str(Level(level).label) if level else "")
+    return " × ".join(p for p in parts if p)
+
+
+def credit_record_for(user, *, today: datetime.date) -> list[CycleRecord]:
+    """The teacher's entries grouped by cycle (newest first; the current cycle is always
+    shown), with totals by category × level against each cycle's matrix. Three queries."""
+    entries = list(
+        CreditEntry.objects.filter(user=user)
+        .select_related("reverses", "reversed_by")
+        .order_by("-awarded_on", "-id")
+    )
+    cycles = list(CreditCycle.objects.prefetch_related("requirements").order_by("-starts_on"))
+    by_cycle: dict[int | None, list[CreditEntry]] = {}
+    for entry in entries:
+        by_cycle.setdefault(entry.cycle_id, []).append(entry)
+    records = []
+    for cycle in cycles:
+        current = cycle.starts_on <= today <= cycle.ends_on
+        if cycle.pk in by_cycle or current:
+            records.append(_record(cycle, by_cycle.get(cycle.pk, []), current))
+    if None in by_cycle:
+        records.append(_record(None, by_cycle[None], False))
+    return records
+
+
+def _record(cycle, entries, current) -> CycleRecord:
+    record = CycleRecord(cycle=cycle, entries=entries, is_current=current)
+    record.total_points = _sum(entries)
+    record.total_hours = sum((e.hours for e in entries), Decimal(0))
+    for category in CreditCategory:
+        cells = [_sum(entries, category=category, level=level) for level in Level]
+        record.matrix.append((str(category.label), cells, _sum(entries, category=category)))
+    record.level_totals = [_sum(entries, level=level) for level in Level]
+    if cycle is not None:
+        if cycle.min_total_points:
+            record.requirements.append(
+                RequirementRow(str(_("Total")), record.total_points, cycle.min_total_points)
+            )
+        for requirement in cycle.requirements.all():
+            record.requirements.append(
+                RequirementRow(
+                    _requirement_label(requirement.category, requirement.level),
+                    _sum(entries, category=requirement.category, level=requirement.level),
+                    requirement.min_points,
+                )
+            )
+    return record
