@@ -11,6 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 
 from cms.fields import StagesField, stage_labels
 from people.models import TimeStampedModel
@@ -38,7 +40,9 @@ class RequirementKind(models.TextChoices):
     LECTURES_ATTENDED = "lectures_attended", _("Minimum lectures attended")
 
 
-class QualificationStandard(TimeStampedModel):
+class QualificationStandard(TimeStampedModel, ClusterableModel):
+    """Clusterable so the admin edits the requirements inline (InlinePanel)."""
+
     code = models.SlugField(
         _("code"),
         max_length=30,
@@ -95,7 +99,7 @@ class QualificationStandard(TimeStampedModel):
 
 
 class StandardRequirement(models.Model):
-    standard = models.ForeignKey(
+    standard = ParentalKey(
         QualificationStandard,
         verbose_name=_("standard"),
         on_delete=models.CASCADE,
@@ -158,6 +162,8 @@ class StandardRequirement(models.Model):
 
     def clean(self):
         super().clean()
+        if self.code == "renewal":  # the engine's own missing item for renewal hours
+            raise ValidationError({"code": _("This code is reserved; choose another.")})
         if self.course_id and not self.course_code:
             self.course_code = self.course.code or ""
         needs_course = self.kind in (RequirementKind.COURSE_COMPLETED, RequirementKind.COURSE_SCORE)
