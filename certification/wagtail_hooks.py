@@ -8,3 +8,4 @@ from .admin import (  # noqa: F401  (their hooks register on import)
     ledger,
     tokens,
 )
+from .views import credits  # noqa: F401  (the /me/ link to 我的学分)

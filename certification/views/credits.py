@@ -6,8 +6,10 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+from wagtail import hooks
 
 from cms.choices import Level
+from cms.sections import MeSection
 
 from ..selectors.ledger import credit_record_for
 
@@ -27,3 +29,9 @@ def my_credits(request):
 
 
 urlpatterns = [path("me/credits/", my_credits, name="my_credits")]
+
+
+@hooks.register("register_me_section")
+def my_credits_link():
+    """A link from 我的学习 (/me/) to this page; no queries."""
+    return MeSection(order=20, template_name="certification/credits/me_link.html")

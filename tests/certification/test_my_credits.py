@@ -91,3 +91,10 @@ def test_queries_do_not_grow(
     with django_assert_max_num_queries(11):
         response = client.get(URL)
     assert len(response.context["records"][0].entries) == count + 1
+
+
+def test_me_page_links_here(client, teacher_a):
+    client.force_login(teacher_a)
+    response = client.get(reverse("courses:me"))
+    assert response.status_code == 200
+    assert f'href="{URL}"' in response.content.decode()
