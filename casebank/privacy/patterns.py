@@ -96,7 +96,8 @@ _MOBILE_RE = re.compile(
 )
 _LANDLINE_RE = re.compile(
     r"(?<![0-9A-Za-z+])(?<!\d[ -])"
-    r"(?:[(（]0[1-9]\d{1,2}[)）] ?|0[1-9]\d{1,2}[ -]?)"
+    r"(?:[(（]0[1-9]\d{1,2}[)）] ?|0[1-9]\d{1,2}[ -]?"
+    r"|(?:\+|00)86[ -]?[(（]?0?[1-9]\d{1,2}[)）]?[ -]?)"  # +86 21 5972 6413
     r"[2-9]\d{2,3}[ -]?\d{4}"
     r"(?![0-9A-Za-z])"
 )
@@ -123,7 +124,8 @@ def find_phones(text: str) -> Iterator[Hit]:
     for m in _MOBILE_RE.finditer(text):
         yield K.PHONE, m.start(), m.end(), _("mobile number")
     for m in _LANDLINE_RE.finditer(text):
-        digits = re.sub(r"\D", "", m.group())
+        digits = re.sub(r"\D", "", re.sub(r"^(?:\+|00)86", "", m.group()))
+        digits = digits if digits.startswith("0") else "0" + digits  # +86 21 … = 021 …
         # Beijing/Shanghai/... (0XX) have 8-digit local numbers, others (0XXX) 7 or 8.
         if 10 <= len(digits) <= 12:
             yield K.LANDLINE, m.start(), m.end(), _("landline number")
@@ -189,7 +191,8 @@ _HAN = "\u4e00-\u9fff"
 _UNIT = r"(?:号楼|号|弄|幢|栋|单元|室|楼|层|座)"
 _ADDRESS_CORE_RE = re.compile(
     rf"(?:路|街|大道|公路|大街|巷|弄|道)\d+(?:号楼|号|弄|幢|栋)(?:[-－]?\d+{_UNIT})*"
-    rf"|(?:小区|花园|新村|公寓|家园|苑|城|村)\d+(?:号楼|号|幢|栋|组)(?:[-－]?\d+{_UNIT})*"
+    rf"|(?:小区|花园|新村|公寓|家园|苑|城|村)(?:\d+期)?\d+(?:号楼|号|幢|栋|组)"
+    rf"(?:[-－]?\d+{_UNIT})*"
 )
 # Where walking back from 路/小区 stops: the verb or preposition before an address.
 _ADDRESS_STOP = set("住在于到址去了的是为从往进由寄搬")
@@ -212,7 +215,7 @@ def find_addresses(text: str) -> Iterator[Hit]:
 
 # --- school classes ---------------------------------------------------------------------
 
-_GRADE = r"(?:高[一二三]|初[一二三四]|预初|预备|[一二三四五六七八九]年级|[1-9]年级)"
+_GRADE = r"(?:(?:高[一二三]|初[一二三四]|预初|预备)(?:年级)?|[一二三四五六七八九]年级|[1-9]年级)"
 _CLASS = r"(?:[(（]\s*\d{1,2}\s*[)）]|\d{1,2}|[一二三四五六七八九十]{1,2})班"
 _SCHOOL_CLASS_RE = re.compile(_GRADE + _CLASS)
 

@@ -258,3 +258,15 @@ def test_full_width_digits_and_letters_are_read_as_ascii():
         ("phone", "１３８１６２０４３７５"),
         ("qq_wechat", "ｗｘｉｄ＿ｌｈｍ２０２０"),
     ]
+
+
+@pytest.mark.parametrize("number", ["+86 21 5972 6413", "+86-21-59726413", "0086 (021) 59726413"])
+def test_landlines_in_international_form(number):
+    assert found(f"办公室电话{number}。") == [("landline", number)]
+
+
+def test_grade_written_with_nian_ji_and_estate_phases():
+    assert found("她在初二年级3班。") == [("school_class", "初二年级3班")]
+    assert found("孩子家在青浦新城某某花园3期5号楼201室。") == [
+        ("address", "青浦新城某某花园3期5号楼201室")
+    ]
