@@ -55,6 +55,9 @@ LONE_GIVEN_CHARS = frozenset(
     "晶莉俊琴璐凯彬鑫亮巍坤晨瑶蕾薇欣琦琪鸣岚彤萱楠帆毅昊硕爽悦怡洁梅兰菲"
 )
 
+# Every lone given-name character is a given-name character too (平, 硕).
+GIVEN_CHARS = GIVEN_CHARS | LONE_GIVEN_CHARS
+
 # Characters that may open a two-character given name but are not names on their own
 # (王小明, 董一帆, 陈子轩).
 FIRST_GIVEN_ONLY = frozenset("小一")
