@@ -69,3 +69,11 @@ def test_generated_names_in_case_sentences_are_found():
     recall, names, missed = generated_name_recall(count=300, seed=2026)
     assert names >= 300
     assert recall >= 0.9, missed[:20]
+
+
+def test_held_out_corpus_meets_the_same_targets():
+    holdout = evaluate(Corpus.load(CORPUS.with_name("privacy_corpus_holdout.jsonl")))
+    for kind, score in holdout.scores.items():
+        assert score.precision >= PRECISION_TARGET, (kind, holdout.errors)
+    for kind, target in RECALL_TARGETS.items():
+        assert holdout.scores[kind].recall >= target, (kind, holdout.errors)
