@@ -246,9 +246,8 @@ def case_latest_privacy_scan(*, page_id: int) -> CasePrivacyScan | None:
 
 def case_redact(*, page_id: int, user) -> int:
     """Replace every finding in the latest revision of a case by its placeholder and save the
-    result as a new (unpublished) revision. Returns how many spans were replaced."""
-    from .privacy import redact_page
-
+    result as a new (unpublished) revision, for an editor of the case. Returns how many
+    spans were replaced."""
     with transaction.atomic():
         real = CasePage.objects.select_for_update().filter(pk=page_id).first()
         if real is None:
@@ -258,7 +257,16 @@ def case_redact(*, page_id: int, user) -> int:
         lock = real.get_lock()
         if lock is not None and lock.for_user(user):
             raise PermissionDenied(_("The case is locked; it cannot be changed now."))
-        page = real.get_latest_revision_as_object()
+        return case_redact_latest_revision(case=real, user=user)
+
+
+def case_redact_latest_revision(*, case: CasePage, user) -> int:
+    """The redaction itself; the caller has checked who may do it and holds the case's row
+    lock. The new revision is checked at once, so the editor shows what is left."""
+    from .privacy import redact_page
+
+    with transaction.atomic():
+        page = case.get_latest_revision_as_object()
         replaced = redact_page(page)
         if not replaced:
             return 0

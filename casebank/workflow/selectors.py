@@ -13,7 +13,7 @@ from wagtail.models import Page, WorkflowState
 from people import roles
 from people.selectors import user_has_role
 
-from ..models import CaseIndexPage, CasePage, CasePrivacyScan, ProblemCategory
+from ..models import CaseIndexPage, CasePage, CasePrivacyScan, PrivacyCheckTask, ProblemCategory
 
 MAX_SUBMISSIONS_LISTED = 200
 
@@ -84,21 +84,25 @@ def case_submissions_of(user, *, request=None) -> list[Submission]:
         WorkflowState.objects.filter(
             base_content_type=page_type, object_id__in=[str(case.pk) for case in cases]
         )
-        .select_related("current_task_state")
+        .select_related("current_task_state__task")
         .order_by("created_at", "pk")
     ):
         latest_state[int(state.object_id)] = state
-    returned_revisions = [
-        state.current_task_state.revision_id
-        for state in latest_state.values()
-        if state.status == WorkflowState.STATUS_NEEDS_CHANGES and state.current_task_state
+    returned_ids = [
+        page_id
+        for page_id, state in latest_state.items()
+        if state.status == WorkflowState.STATUS_NEEDS_CHANGES
     ]
-    scans = {
-        scan.revision_id: scan
-        for scan in CasePrivacyScan.objects.filter(revision_id__in=returned_revisions).only(
-            "revision_id", "findings", "finding_count"
-        )
-    }
+    # The latest check of each returned case: after the teacher's placeholder replacement it
+    # is that of the new draft, not of the version sent back.
+    latest_scan: dict[int, CasePrivacyScan] = {}
+    for scan in (
+        CasePrivacyScan.objects.filter(page_id__in=returned_ids)
+        .order_by("page_id", "-scanned_at", "-pk")
+        .only("page_id", "revision_id", "findings", "finding_count", "scanned_at")
+    ):
+        latest_scan.setdefault(scan.page_id, scan)
+    privacy_task_type = ContentType.objects.get_for_model(PrivacyCheckTask).pk
     submissions = []
     for case in cases:
         state = latest_state.get(case.pk)
@@ -114,11 +118,11 @@ def case_submissions_of(user, *, request=None) -> list[Submission]:
         elif state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
             item.state = SubmissionState.RETURNED
             task_state = state.current_task_state
-            scan = scans.get(task_state.revision_id) if task_state else None
+            scan = latest_scan.get(case.pk)
             if scan is not None and scan.finding_count:
                 item.findings = scan.findings
-            elif task_state is not None:
-                item.comment = task_state.comment
+            elif task_state is not None and task_state.task.content_type_id != privacy_task_type:
+                item.comment = task_state.comment  # the reviewer's request
         elif case.live:
             item.state = SubmissionState.PUBLISHED
             item.url = case.get_url(request=request) or ""

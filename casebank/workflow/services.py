@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page, WorkflowState
 
 from ..models import CaseAuthor, CaseIndexPage, CasePage, ProblemCategory
+from ..services import case_redact_latest_revision
 
 TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 
@@ -107,14 +108,7 @@ def case_submission_resubmit(*, user, case_id: int, data: CaseSubmissionData) ->
     """The teacher's corrections of a case sent back to them, saved as a new revision, and
     the workflow resumed (the privacy check runs again at once)."""
     with transaction.atomic():
-        case = CasePage.objects.select_for_update().filter(pk=case_id).first()
-        if case is None or case.owner_id != user.pk:
-            raise PermissionDenied
-        state = WorkflowState.objects.for_instance(case).active().first()
-        if state is None or state.status != WorkflowState.STATUS_NEEDS_CHANGES:
-            raise ValidationError(
-                _("This case is not waiting for your changes (it is in review or published).")
-            )
+        case, state = _returned_case_of(user, case_id)
         page = case.get_latest_revision_as_object()
         _apply(page, data)
         if not page.live:
@@ -122,3 +116,24 @@ def case_submission_resubmit(*, user, case_id: int, data: CaseSubmissionData) ->
         page.save_revision(user=user, log_action=True)
         state.resume(user=user)
     return CasePage.objects.get(pk=case_id)
+
+
+def _returned_case_of(user, case_id: int) -> tuple[CasePage, WorkflowState]:
+    """The user's own case, locked, with its workflow state sent back for changes."""
+    case = CasePage.objects.select_for_update().filter(pk=case_id).first()
+    if case is None or case.owner_id != user.pk:
+        raise PermissionDenied
+    state = WorkflowState.objects.for_instance(case).active().first()
+    if state is None or state.status != WorkflowState.STATUS_NEEDS_CHANGES:
+        raise ValidationError(
+            _("This case is not waiting for your changes (it is in review or published).")
+        )
+    return case, state
+
+
+def case_submission_redact(*, user, case_id: int) -> int:
+    """The teacher's one-tap placeholder replacement of a case sent back to them; they then
+    read it over in the form and resubmit."""
+    with transaction.atomic():
+        case, _state = _returned_case_of(user, case_id)
+        return case_redact_latest_revision(case=case, user=user)

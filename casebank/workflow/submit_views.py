@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from wagtail.models import Page, WorkflowState
 
 from ..models import CaseIndexPage, CasePage
@@ -23,7 +23,7 @@ from .selectors import (
     process_as_text,
     user_may_submit_cases,
 )
-from .services import case_submission_create, case_submission_resubmit
+from .services import case_submission_create, case_submission_redact, case_submission_resubmit
 
 
 def _teacher_only(request):
@@ -154,3 +154,26 @@ def my_submissions(request):
             "can_submit": bool(case_libraries_open_for_submission()),
         },
     )
+
+
+@login_required
+@require_POST
+def redact_submission(request, pk):
+    """全部替换为占位符 for a teacher's returned case; back to the form to read it over."""
+    _teacher_only(request)
+    try:
+        replaced = case_submission_redact(user=request.user, case_id=pk)
+    except PermissionDenied as exc:
+        raise Http404(_("No such case among your submissions.")) from exc
+    except ValidationError as exc:
+        messages.info(request, " ".join(exc.messages))
+        return redirect("casebank_submit:mine")
+    if replaced:
+        messages.success(
+            request,
+            _("Replaced %(count)d item(s) with placeholders. Read the case over, then resubmit it.")
+            % {"count": replaced},
+        )
+    else:
+        messages.info(request, _("The latest version has no personal data to replace."))
+    return redirect("casebank_submit:edit", pk)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("cases/submit/", submit_views.submit_case, name="submit"),
     path("cases/mine/", submit_views.my_submissions, name="mine"),
     path("cases/mine/<int:pk>/edit/", submit_views.edit_submission, name="edit"),
+    path("cases/mine/<int:pk>/redact/", submit_views.redact_submission, name="redact"),
 ]

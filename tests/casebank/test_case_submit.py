@@ -213,3 +213,60 @@ def test_my_submissions_query_count_does_not_grow(
     with django_assert_max_num_queries(14):
         large = client.get(MINE)
     assert large.content.decode().count("case-submission-title") == 10
+
+
+def test_a_teacher_replaces_the_findings_with_placeholders_and_resubmits(
+    client, teacher_a, teacher_b, index
+):
+    from casebank.privacy import PLACEHOLDERS, FindingKind
+
+    client.force_login(teacher_a)
+    client.post(SUBMIT, _form(index, background=f"家长电话{PHONE}。"))
+    case = CasePage.objects.get()
+    redact_url = reverse("casebank_submit:redact", args=[case.pk])
+    edit_url = reverse("casebank_submit:edit", args=[case.pk])
+    assert redact_url in client.get(MINE).content.decode()
+
+    client.force_login(teacher_b)
+    assert client.post(redact_url).status_code == 404
+
+    client.force_login(teacher_a)
+    assert client.get(redact_url).status_code == 405
+    response = client.post(redact_url)
+    assert response.status_code == 302 and response.url == edit_url
+    form_page = client.get(edit_url).content.decode()
+    assert PHONE not in form_page
+    assert str(PLACEHOLDERS[FindingKind.PHONE]) in form_page
+    assert not CasePage.objects.get(pk=case.pk).live
+
+    form = client.get(edit_url).context["form"]
+    data = {**_form(index), **{k: v for k, v in form.initial.items() if v is not None}}
+    data["categories"] = [str(pk) for pk in form.initial["categories"]]
+    data["privacy_attested"] = "on"
+    client.post(edit_url, data)
+    assert _state(case).status == WorkflowState.STATUS_IN_PROGRESS
+
+    # In review now: nothing left to replace by this teacher.
+    again = client.post(redact_url)
+    assert _(
+        "This case is not waiting for your changes (it is in review or published)."
+    ) in messages_of(again)
+
+
+def test_a_reviewers_request_for_changes_is_shown_to_the_teacher(
+    client, teacher_a, reviewer, index
+):
+    from .workflow_helpers import reject_in_admin
+
+    client.force_login(teacher_a)
+    client.post(SUBMIT, _form(index))
+    case = CasePage.objects.get()
+    client.force_login(reviewer)
+    reject_in_admin(client, case, comment="请补充第二次谈心的细节")
+
+    client.force_login(teacher_a)
+    mine = client.get(MINE).content.decode()
+    assert _("Returned for changes") in mine
+    assert "请补充第二次谈心的细节" in mine
+    assert reverse("casebank_submit:edit", args=[case.pk]) in mine
+    assert "<mark>" not in mine
