@@ -260,3 +260,43 @@ def test_creating_and_submitting_a_case_in_the_admin(client, lecturer, index):
     case = CasePage.objects.get(slug="brand-new-case")
     assert case.owner_id == lecturer.pk and not case.live
     assert _workflow_state(case).status == WorkflowState.STATUS_NEEDS_CHANGES
+
+
+def test_done_when_a_lecturers_case_with_a_name_and_phone_ends_up_published_and_found(
+    client, lecturer, reviewer, teacher_a, index
+):
+    """Issue 6's "done when": the lecturer's case naming a student with a phone number is
+    sent back and cannot be published; anonymised with one click it passes, the reviewer
+    publishes it, and the Chinese search finds it."""
+    from django.urls import reverse
+
+    from .workflow_helpers import case_edit_post_data
+
+    case = draft_case(
+        index,
+        lecturer,
+        title="沉迷短视频的夜晚",
+        background=f"<p>{FULL_NAME}每天深夜刷短视频，妈妈的手机号是{PHONE}。</p>",
+    )
+    client.force_login(lecturer)
+    submit_in_admin(client, case)
+    assert _workflow_state(case).status == WorkflowState.STATUS_NEEDS_CHANGES
+
+    publish = case_edit_post_data(case)
+    publish["action-publish"] = "action-publish"
+    client.post(reverse("wagtailadmin_pages:edit", args=[case.pk]), publish)
+    assert not CasePage.objects.get(pk=case.pk).live
+
+    client.post(reverse("casebank_case_redact", args=[case.pk]))
+    submit_in_admin(client, CasePage.objects.get(pk=case.pk))
+    assert _workflow_state(case).current_task_state.task.name == "审核员审核"
+
+    client.force_login(reviewer)
+    approve_in_admin(client, case)
+    case = CasePage.objects.get(pk=case.pk)
+    assert case.live
+    assert FULL_NAME not in case.background and PHONE not in case.background
+
+    client.force_login(teacher_a)
+    response = client.get("/search/", {"q": "短视频"})
+    assert [item["page"].pk for item in response.context["results"]] == [case.pk]
