@@ -152,6 +152,11 @@ class _Tokens:
     def name_token_at(self, index: int) -> bool:
         return self.tag_at.get(index, "").startswith("nr")
 
+    def on_boundaries(self, start: int, end: int) -> bool:
+        """jieba's words start at `start` and at `end`: the span is whole words."""
+        starts_word = self.cover_start[start] == start
+        return starts_word and (end == len(self.cover_start) or self.cover_start[end] == end)
+
     def name_token_exactly(self, start: int, end: int) -> bool:
         """jieba cut exactly this span as a name (its HMM found it, or its dictionary)."""
         if not self.name_token_at(start):
@@ -194,6 +199,8 @@ def _score(text: str, i: int, surname: int, given: int, tokens: _Tokens) -> int 
         joint = name[surname - 1 : surname + 1]
         if not is_prose_word(joint) and not is_prose_word(name[surname:]):
             score += 1
+    if tokens.on_boundaries(i, end) and not tokens.name_token_at(i):
+        score += 1  # jieba split it off as whole (unknown) words: 我和段伟谈了
     if tokens.name_token_at(i):
         score += 1
         # An exact name token that is no dictionary word: jieba recognised an unknown name.
