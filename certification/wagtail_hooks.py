@@ -6,6 +6,7 @@ from .admin import (  # noqa: F401  (their hooks register on import)
     dashboards,
     imports,
     ledger,
+    standards,
     tokens,
 )
 from .views import credits  # noqa: F401  (the /me/ link to 我的学分)
