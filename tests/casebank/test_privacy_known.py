@@ -118,3 +118,10 @@ def test_school_names_are_also_found_without_their_city_and_district():
         ("school_name", "青浦区实验小学"),
     ]
     assert "中学" not in known.schools
+
+
+def test_before_the_app_registry_is_ready_there_are_no_known_names(monkeypatch):
+    from django.apps import apps
+
+    monkeypatch.setattr(apps, "ready", False)
+    assert known_names() == known_module.EMPTY
