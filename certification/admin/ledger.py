@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import include, path, reverse, reverse_lazy
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from certification.models import CreditCycle, CreditSource
+from certification.models import CreditCycle, CreditEntry, CreditSource
 from certification.selectors.ledger import credit_entries_visible_to
 from certification.services.ledger import credit_reverse
 from people import selectors as people_selectors
@@ -178,3 +179,36 @@ def register_ledger_menu_item():
         icon_name="list-ul",
         order=310,
     )
+
+
+# --- Deleting staff who hold credit -------------------------------------------------------
+# CreditEntry.user is PROTECT: the ledger outlives accounts. The user admin's delete (one or
+# in bulk) is stopped here with a message instead of failing on the database's refusal.
+
+
+def _refuse_delete_of_credited(request, users) -> HttpResponse | None:
+    from people.models import User
+
+    ids = [user.pk for user in users if isinstance(user, User)]
+    if not ids or not CreditEntry.objects.filter(user_id__in=ids).exists():
+        return None
+    messages.error(
+        request,
+        _(
+            "Staff with credit records cannot be deleted: the credit ledger keeps every "
+            "record. Deactivate the account instead."
+        ),
+    )
+    return redirect("wagtailusers_users:index")
+
+
+@hooks.register("before_delete_user")
+def refuse_deleting_a_credited_user(request, user):
+    return _refuse_delete_of_credited(request, [user])
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_deleting_credited_users(request, action_type, objects, action_class_instance):
+    if action_type != "delete":
+        return None
+    return _refuse_delete_of_credited(request, objects)

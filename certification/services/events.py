@@ -1,11 +1,9 @@
 """What happens after a teacher's credit changed: the qualification status is recomputed.
 
-The ledger calls `credit_changed(user_id)` inside the writing transaction; the recompute is
-queued with `transaction.on_commit` (debounced, see `certification.tasks`), so it reads the
-committed credit and a rolled-back award queues nothing.
+The ledger calls these inside the writing transaction; the tasks (certification/tasks.py,
+the qualification engine's) are queued on commit and debounced, so a rolled-back award
+queues nothing and a burst of awards for one teacher queues one recompute.
 """
-
-from collections.abc import Iterable
 
 
 def credit_changed(user_id: int) -> None:
@@ -15,8 +13,8 @@ def credit_changed(user_id: int) -> None:
     recompute_user_status_later(user_id)
 
 
-def credits_changed(user_ids: Iterable[int]) -> None:
-    """The same for many teachers at once (imports, demo seeding): one set-based run."""
+def credits_changed(user_ids) -> None:
+    """One set-based recompute of many teachers after commit (imports)."""
     from certification.tasks import recompute_users_status_later
 
     recompute_users_status_later(user_ids)

@@ -226,3 +226,36 @@ def test_bulk_award_queries_do_not_grow_with_rows(
         credit_award_bulk(_rows(few, ["a"]))
     with django_assert_max_num_queries(7):
         credit_award_bulk(_rows(many, ["a", "b", "c"]))
+
+
+def test_deleting_a_credited_user_in_the_admin_keeps_the_ledger(client, teacher_a, district_admin):
+    entry = award(teacher_a)
+    client.force_login(district_admin)
+    response = client.post(f"/admin/users/delete/{teacher_a.pk}/", follow=True)
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [
+        _(
+            "Staff with credit records cannot be deleted: the credit ledger keeps every "
+            "record. Deactivate the account instead."
+        )
+    ]
+    assert CreditEntry.objects.filter(pk=entry.pk).exists()
+    assert type(teacher_a).objects.filter(pk=teacher_a.pk).exists()
+
+
+def test_bulk_delete_of_credited_users_is_refused(client, teacher_a, teacher_b, district_admin):
+    award(teacher_a)
+    client.force_login(district_admin)
+    url = f"/admin/bulk/people/user/delete/?id={teacher_a.pk}&id={teacher_b.pk}"
+    response = client.post(url, follow=True)
+    assert response.status_code == 200
+    assert type(teacher_a).objects.filter(pk__in=[teacher_a.pk, teacher_b.pk]).count() == 2
+    # The same action on the uncredited teacher alone goes through.
+    client.post(f"/admin/bulk/people/user/delete/?id={teacher_b.pk}")
+    assert not type(teacher_b).objects.filter(pk=teacher_b.pk).exists()
+
+
+def test_deleting_a_user_without_credit_still_works(client, teacher_b, district_admin):
+    client.force_login(district_admin)
+    client.post(f"/admin/users/delete/{teacher_b.pk}/")
+    assert not type(teacher_b).objects.filter(pk=teacher_b.pk).exists()

@@ -145,3 +145,21 @@ def test_credit_queues_the_teachers_recompute_on_commit(teacher_a, monkeypatch):
             completed_at=timezone.now(),
         )
     assert queued == [teacher_a.pk]  # the repeat wrote nothing and queued nothing
+
+
+def test_credit_recomputes_the_teachers_status_after_commit(
+    teacher_a, django_capture_on_commit_callbacks
+):
+    from certification.models import QualificationStatus
+
+    course = make_course(lessons=0)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        course_completed.send(
+            sender=CoursePage,
+            user=teacher_a,
+            course=course,
+            enrollment=None,
+            completed_at=timezone.now(),
+        )
+    assert len(callbacks) == 1
+    assert QualificationStatus.objects.filter(user=teacher_a).exists()
