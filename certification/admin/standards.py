@@ -3,13 +3,21 @@ the standard with its requirements inline. Saving a standard that statuses were 
 with saves a new version instead (certification.services.standards), then the full
 recompute is queued."""
 
+from functools import wraps
+
 from django import forms
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import include, path, reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.defaults import permission_denied
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -22,13 +30,18 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from cms.choices import CreditCategory
 from courses.models import TopicCategory
+from people.models import User
+from people.selectors import user_is_district_admin
 
 from ..models.qualification import (
     CREDIT_PREFIX,
     MENTOR_CATEGORY,
     TOPIC_PREFIX,
     QualificationStandard,
+    QualificationState,
+    QualificationStatus,
 )
+from ..services.qualification import qualification_revoke, qualification_unrevoke
 from ..services.standards import standard_save
 
 
@@ -142,3 +155,130 @@ class QualificationStandardViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_standard_viewset():
     return QualificationStandardViewSet("qualification_standards")
+
+
+# --- Revoking a teacher's qualification by hand (district admins) --------------------------
+
+REVOKED_LIMIT = 200
+revoke_app_name = "qualification_revoke"
+
+
+def district_admin_only(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not user_is_district_admin(request.user):
+            return permission_denied(request, PermissionDenied())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class RevokeForm(forms.Form):
+    staff_no = forms.CharField(label=gettext_lazy("Staff number"), max_length=32)
+    standard_code = forms.ChoiceField(label=gettext_lazy("Standard"))
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["standard_code"].choices = list(
+            QualificationStandard.objects.filter(is_current=True)
+            .order_by("code")
+            .values_list("code", "name")
+        )
+
+    def clean_staff_no(self):
+        staff_no = self.cleaned_data["staff_no"].strip()
+        user = User.objects.filter(staff_no=staff_no, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("No active user with this staff number."))
+        self.user = user
+        return staff_no
+
+
+def _revoke_context(form) -> dict:
+    title = _("Revoked qualifications")
+    return {
+        "form": form,
+        "revoked": list(
+            QualificationStatus.objects.filter(state=QualificationState.REVOKED)
+            .select_related("user__school", "revoked_by")
+            .order_by("-revoked_at", "-pk")[:REVOKED_LIMIT]
+        ),
+        "page_title": title,
+        "header_title": title,
+        "header_icon": "warning",
+        "breadcrumbs_items": [
+            {"url": reverse("wagtailadmin_home"), "label": _("Home")},
+            {"url": "", "label": title},
+        ],
+    }
+
+
+@district_admin_only
+@require_http_methods(["GET", "POST"])
+def revoke_index(request):
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            qualification_revoke(
+                user=form.user,
+                standard_code=form.cleaned_data["standard_code"],
+                reason=form.cleaned_data["reason"],
+                revoked_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Revoked the qualification of %(name)s.") % {"name": form.user},
+            )
+            return redirect(f"{revoke_app_name}:index")
+    return TemplateResponse(
+        request, "certification/admin/standards/revoke.html", _revoke_context(form)
+    )
+
+
+@district_admin_only
+@require_POST
+def revoke_lift(request, pk: int):
+    status = get_object_or_404(QualificationStatus, pk=pk, state=QualificationState.REVOKED)
+    qualification_unrevoke(user=status.user, standard_code=status.standard_code)
+    messages.success(
+        request,
+        _("Lifted the revocation of %(name)s; the status was recomputed.") % {"name": status.user},
+    )
+    return redirect(f"{revoke_app_name}:index")
+
+
+revoke_urlpatterns = [
+    path("", revoke_index, name="index"),
+    path("<int:pk>/lift/", revoke_lift, name="lift"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_revoke_urls():
+    return [
+        path(
+            "qualification-revocations/",
+            include((revoke_urlpatterns, revoke_app_name), namespace=revoke_app_name),
+        )
+    ]
+
+
+class RevokeMenuItem(MenuItem):
+    def is_shown(self, request):
+        return user_is_district_admin(request.user)
+
+
+@hooks.register("register_settings_menu_item")
+def register_revoke_menu_item():
+    return RevokeMenuItem(
+        gettext_lazy("Revoked qualifications"),
+        reverse_lazy(f"{revoke_app_name}:index"),
+        icon_name="warning",
+        order=610,
+    )

@@ -232,3 +232,49 @@ def test_a_statuss_state_follows_the_new_version(
     status = QualificationStatus.objects.get(user=teacher, standard_code="one")
     assert status.state == QualificationState.QUALIFIED
     assert StandardRequirement.objects.filter(standard__code="one").count() == 1
+
+
+# --- Revoking by hand ------------------------------------------------------------------------
+
+REVOKE = reverse("qualification_revoke:index")
+
+
+def test_district_admin_revokes_and_lifts_with_a_reason(district_admin, teacher_a):
+    teacher_a.stage = "primary"
+    teacher_a.save()
+    qualification_recompute()
+    client = client_for(district_admin)
+    response = client.post(REVOKE, {"staff_no": "TA01", "standard_code": "mentor", "reason": ""})
+    assert response.status_code == 200  # the reason is required
+    response = client.post(
+        REVOKE, {"staff_no": "TA01", "standard_code": "mentor", "reason": "师德考核不合格"}
+    )
+    assert response.status_code == 302
+    status = QualificationStatus.objects.get(user=teacher_a)
+    assert status.state == QualificationState.REVOKED and status.revoked_by == district_admin
+    qualification_recompute()
+    assert QualificationStatus.objects.get(user=teacher_a).state == QualificationState.REVOKED
+    page = client.get(REVOKE).content.decode()
+    assert "师德考核不合格" in page
+    response = client.post(reverse("qualification_revoke:lift", args=[status.pk]))
+    assert response.status_code == 302
+    status.refresh_from_db()
+    assert status.state == QualificationState.NOT_STARTED and status.revoked_reason == ""
+
+
+def test_unknown_staff_number_is_a_form_error(district_admin):
+    response = client_for(district_admin).post(
+        REVOKE, {"staff_no": "NOPE", "standard_code": "mentor", "reason": "原因"}
+    )
+    assert response.status_code == 200
+    assert _("No active user with this staff number.") in response.content.decode()
+
+
+def test_only_district_admins_revoke(school_admin_a, teacher_a):
+    client = client_for(school_admin_a)
+    assert client.get(REVOKE).status_code == 403
+    response = client.post(
+        REVOKE, {"staff_no": "TA01", "standard_code": "mentor", "reason": "原因"}
+    )
+    assert response.status_code == 403
+    assert not QualificationStatus.objects.filter(state=QualificationState.REVOKED).exists()
