@@ -13,7 +13,8 @@ HOME_CASE_LIMIT = 3
 
 
 def home_cases_context(request, page) -> dict:
-    """Two queries for signed-in readers (the newest cases, the library page); none else."""
+    """Two queries for signed-in readers (the newest cases, the library page), one when there
+    is no case yet (the empty state needs no link); none for anonymous visitors."""
     user = getattr(request, "user", None)
     if not getattr(user, "is_authenticated", False):
         return {"home_cases": [], "case_library": None, "cases_need_login": True}
@@ -27,7 +28,7 @@ def home_cases_context(request, page) -> dict:
             }
             for case in cases
         ],
-        "case_library": selectors.case_index_live(),
+        "case_library": selectors.case_index_live() if cases else None,
         "cases_need_login": False,
     }
 

@@ -13,6 +13,7 @@ from django.apps import apps
 from django.db.models import (
     Case,
     Count,
+    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -21,8 +22,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Length, Substr
 from taggit.models import Tag
+from wagtail.models import PageViewRestriction
 
 from cms.search.query import FALLBACK_OPERATOR, MAX_CANDIDATES, OPERATOR, clean_query
 from cms.search.segment import query_terms
@@ -89,9 +91,13 @@ def lecture_link_model():
 
 
 def live_cases(index: CaseIndexPage | None = None) -> QuerySet[CasePage]:
-    """Live cases without view restrictions, under `index` when given. `public()` reads the
-    restrictions once here; querysets derived from this one reuse that condition."""
-    cases = CasePage.objects.live().public()
+    """Live cases outside private sections (view restrictions on them or an ancestor), under
+    `index` when given. Wagtail's `public()` reads the restrictions in a query of its own;
+    a correlated NOT EXISTS keeps every list here at one query."""
+    restricted = PageViewRestriction.objects.filter(
+        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+    )
+    cases = CasePage.objects.live().filter(~Exists(restricted))
     if index is not None:
         cases = cases.child_of(index)
     return cases
@@ -104,14 +110,19 @@ def stage_q(stage: str) -> Q:
     return Q(stages=[]) | Q(stages__icontains=f'"{stage}"')
 
 
-def case_search(cases: QuerySet[CasePage], raw_query: str) -> CaseSearch:
+def case_search(index: CaseIndexPage | None, raw_query: str) -> CaseSearch:
     """Cases matching the query through the site's Chinese search (segmented index, the same
-    query words and "all words, then some" fallback as /search/)."""
+    query words and "all words, then some" fallback as /search/). The search runs on live
+    cases (search backends take only simple filters); the listing then keeps the matches
+    that `live_cases` allows."""
     query = clean_query(raw_query)
     terms = query_terms(query)
     outcome = CaseSearch(query=query, terms=terms)
     if not terms:
         return outcome
+    cases = CasePage.objects.live()
+    if index is not None:
+        cases = cases.child_of(index)
     outcome.ids = _search_ids(cases, terms, OPERATOR)
     if not outcome.ids and len(terms) > 1:
         outcome.ids = _search_ids(cases, terms, FALLBACK_OPERATOR)
@@ -329,7 +340,7 @@ def related_cases(
     case: CasePage, *, category_ids, tag_ids, limit: int = RELATED_LIMIT
 ) -> list[CasePage]:
     """Other live cases sharing categories or tags, most shared first (a shared category
-    weighs as a shared tag), then newest; two queries (view restrictions, the cases)."""
+    weighs as a shared tag), then newest; one query."""
     category_ids, tag_ids = list(category_ids), list(tag_ids)
     if not category_ids and not tag_ids:
         return []

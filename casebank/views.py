@@ -132,7 +132,7 @@ def case_index_context(index: CaseIndexPage, request: HttpRequest) -> dict:
     """Context of the case library page; a fixed number of queries (see selectors)."""
     cases = selectors.live_cases(index)
     # The category facet query also gives the valid slugs: filters are checked against it.
-    search = selectors.case_search(cases, request.GET.get("q", ""))
+    search = selectors.case_search(index, request.GET.get("q", ""))
     has_query = bool(search.terms)
     provisional = case_filters(request, category_slugs=None, has_query=has_query)
     counts = selectors.facet_counts(cases, provisional, search)

@@ -193,10 +193,10 @@ def test_print_view_of_a_private_case_is_404(teacher_a):
 
 
 def test_case_page_query_count_does_not_grow(teacher_a, django_assert_max_num_queries):
-    """24: the request frame (session, user, Wagtail's routing and view-restriction check, the
+    """23: the request frame (session, user, Wagtail's routing and view-restriction check, the
     base template's permissions, bell, menu, school, breadcrumbs and settings) and the case's
-    own 7: categories, tags, view restrictions and related cases, the library, authors and
-    the lectures that use it."""
+    own 6: categories, tags, related cases, the library, authors and the lectures that use
+    it."""
     case = full_case(teacher_a)
     client = client_for(teacher_a)
     counts = []
@@ -205,7 +205,7 @@ def test_case_page_query_count_does_not_grow(teacher_a, django_assert_max_num_qu
             make_case(title=f"相关{len(counts)}-{n}", categories=["emotions"], tags=["睡眠"])
         case.save_revision().publish()
         client.get(case.url)  # warm caches (site root paths) as in production
-        with django_assert_max_num_queries(24) as captured:
+        with django_assert_max_num_queries(23) as captured:
             response = client.get(case.url)
         assert response.status_code == 200
         assert len(response.context["related_cases"]) == min(4, extra + (1 if counts else 0))
@@ -243,8 +243,33 @@ def test_home_section_queries_are_constant(teacher_a, django_assert_max_num_quer
     for total in (2, 12):
         while CasePage.objects.count() < total:
             make_case()
-        with django_assert_max_num_queries(3) as captured:
+        with django_assert_max_num_queries(2) as captured:
             context = home_cases_context(request, None)
         assert len(context["home_cases"]) == min(3, total)
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_preview_of_an_unsaved_case_uses_its_unsaved_classification(teacher_a):
+    """The admin preview renders a case that is not saved yet: its categories and authors
+    are in memory, it has no print link and no library yet."""
+    from django.test import RequestFactory
+
+    from casebank.models import CaseAuthor
+    from casebank.views import case_page_context
+    from tests.factories.casebank import category
+
+    other = make_case(title="已发布的情绪案例", categories=["emotions"])
+    case = CasePage(
+        title="预览中的案例", summary="摘要", stages=[Stage.PRIMARY], background="<p>背景</p>"
+    )
+    case.categories = [category("emotions")]
+    case.authors = [CaseAuthor(user=teacher_a)]
+    context = case_page_context(case, RequestFactory().get("/"))
+    assert [c.slug for c in context["case_categories"]] == ["emotions"]
+    assert context["case_authors"] == [
+        selectors.CaseAuthorName(full_name="张老师", school_name="青浦区实验小学")
+    ]
+    assert [item["case"].pk for item in context["related_cases"]] == [other.pk]
+    assert context["print_url"] == "" and context["index_url"] == ""
+    assert context["case_lectures"] in ([], None)
