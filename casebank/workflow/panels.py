@@ -16,6 +16,7 @@ class PrivacyFindingsPanel(Panel):
 
         def get_context_data(self, parent_context=None):
             from ..services import case_latest_privacy_scan
+            from .selectors import findings_for_display
 
             context = super().get_context_data(parent_context)
             page_id = getattr(self.instance, "pk", None)
@@ -29,7 +30,7 @@ class PrivacyFindingsPanel(Panel):
             context.update(
                 {
                     "scan": scan,
-                    "findings": scan.findings if scan else [],
+                    "findings": findings_for_display(scan.findings) if scan else [],
                     "scan_is_current": bool(scan and scan.revision_id == latest_revision_id),
                     "redact_url": (
                         reverse("casebank_case_redact", args=[page_id])

@@ -120,7 +120,7 @@ def case_submissions_of(user, *, request=None) -> list[Submission]:
             task_state = state.current_task_state
             scan = latest_scan.get(case.pk)
             if scan is not None and scan.finding_count:
-                item.findings = scan.findings
+                item.findings = findings_for_display(scan.findings)
             elif task_state is not None and task_state.task.content_type_id != privacy_task_type:
                 item.comment = task_state.comment  # the reviewer's request
         elif case.live:
@@ -129,6 +129,30 @@ def case_submissions_of(user, *, request=None) -> list[Submission]:
         item.state_label = str(SubmissionState.LABELS[item.state])
         submissions.append(item)
     return submissions
+
+
+def findings_for_display(findings: list[dict]) -> list[dict]:
+    """Stored findings with their labels looked up again in the current language (the
+    stored ones are in the language of the check)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from ..privacy import FindingKind
+
+    shown = []
+    for item in findings:
+        item = dict(item)
+        if item.get("kind") in FindingKind.values:
+            item["kind_label"] = str(FindingKind(item["kind"]).label)
+        try:
+            verbose_name = getattr(
+                CasePage._meta.get_field(item.get("field", "")), "verbose_name", ""
+            )
+        except FieldDoesNotExist:
+            verbose_name = ""
+        if verbose_name:
+            item["field_label"] = str(verbose_name)
+        shown.append(item)
+    return shown
 
 
 def html_to_lines(html: str) -> str:
