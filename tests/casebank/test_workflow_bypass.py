@@ -154,9 +154,7 @@ def test_the_editor_offers_no_publish_button_on_cases(client, reviewer, case):
 
 
 @pytest.mark.parametrize("who", ["district_admin", "superuser"])
-def test_create_view_with_publish_is_refused_before_anything_is_saved(
-    client, request, who, index
-):
+def test_create_view_with_publish_is_refused_before_anything_is_saved(client, request, who, index):
     user = request.getfixturevalue(who)
     assert index.permissions_for_user(user).can_publish_subpage()
     client.force_login(user)
