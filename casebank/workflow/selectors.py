@@ -151,6 +151,13 @@ def findings_for_display(findings: list[dict]) -> list[dict]:
             verbose_name = ""
         if verbose_name:
             item["field_label"] = str(verbose_name)
+        # "process.2.text" → "block 3": where the author finds it in the editor.
+        parts = (item.get("block_path") or "").split(".")
+        item["block_label"] = (
+            str(_("block %(number)d") % {"number": int(parts[1]) + 1})
+            if len(parts) > 1 and parts[1].isdigit()
+            else ""
+        )
         shown.append(item)
     return shown
 

@@ -152,3 +152,24 @@ def test_redact_of_a_missing_case(client, lecturer):
     response = client.post(reverse("casebank_case_redact", args=[999999]))
     assert response.status_code == 302
     assert _("That case does not exist.") in messages_of(response)
+
+
+def test_a_finding_inside_the_process_names_its_block(client, lecturer):
+    import json
+
+    process = [
+        {"type": "paragraph", "value": "<p>第一次谈心。</p>"},
+        {"type": "step", "value": {"heading": "家访", "text": f"<p>家长电话{PHONE}</p>"}},
+    ]
+    case = draft_case(case_index(), lecturer, process=json.dumps(process, ensure_ascii=False))
+    # Submitted without the editor (the tests' form data carries no StreamField blocks).
+    case.get_workflow().start(case, lecturer)
+    client.force_login(lecturer)
+    scan = CasePrivacyScan.objects.get(page=case)
+    finding = next(item for item in scan.findings if item["text"] == PHONE)
+    assert finding["field"] == "process"
+    assert finding["block_path"].startswith("process.1")
+
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[case.pk])).content.decode()
+    assert _("block %(number)d") % {"number": 2} in html
+    assert str(CasePage._meta.get_field("process").verbose_name) in html
