@@ -171,6 +171,9 @@ class CasePage(ChineseSearchable, Page):
 
     parent_page_types = ["casebank.CaseIndexPage"]
     subpage_types: list[str] = []
+    # Cases are for signed-in staff (the before_serve_page login wall): a flag for the site
+    # search, which should not show their text to anonymous visitors either.
+    search_requires_login = True
     exclude_fields_in_copy = ["privacy_scanned_at", "privacy_scan_result"]
 
     class Meta:
