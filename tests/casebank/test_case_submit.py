@@ -270,3 +270,26 @@ def test_a_reviewers_request_for_changes_is_shown_to_the_teacher(
     assert "请补充第二次谈心的细节" in mine
     assert reverse("casebank_submit:edit", args=[case.pk]) in mine
     assert "<mark>" not in mine
+
+
+def test_structured_process_blocks_survive_a_teachers_correction(client, teacher_a, index):
+    """A returned case whose process has blocks other than paragraphs (added in the admin)
+    is corrected without the process field, so the blocks are kept."""
+    import json
+
+    client.force_login(teacher_a)
+    client.post(SUBMIT, _form(index, background=f"家长电话{PHONE}。"))
+    case = CasePage.objects.get()
+    revision = case.get_latest_revision()
+    step = {"type": "step", "value": {"heading": "家访", "text": "<p>与家长面谈。</p>"}}
+    revision.content = {**revision.content, "process": json.dumps([step], ensure_ascii=False)}
+    revision.save(update_fields=["content"])
+
+    edit_url = reverse("casebank_submit:edit", args=[case.pk])
+    form = client.get(edit_url).context["form"]
+    assert "process" not in form.fields
+    client.post(edit_url, _form(index, background="家长希望多沟通。"))
+
+    draft = CasePage.objects.get(pk=case.pk).get_latest_revision_as_object()
+    assert [block.block_type for block in draft.process] == ["step"]
+    assert _state(case).status == WorkflowState.STATUS_IN_PROGRESS
