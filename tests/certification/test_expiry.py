@@ -162,3 +162,13 @@ def test_windowed_requirements_are_not_asked_again_while_valid(teacher):
     status = status_of(teacher)
     assert status.state == QualificationState.QUALIFIED
     assert status.expires_on == datetime.date(2029, 4, 1)
+
+
+def test_two_teachers_expiring_the_same_day_are_both_reminded(qualified, make_user, school_a):
+    other = make_user(roles.TEACHER, school_a, staff_no="T201", stage="primary")
+    course = make_course(lessons=0)
+    only_standard(requirements=[course_req(course)], validity_months=36, renewal_hours=8)
+    for user in (qualified, other):
+        award(user, **course_credit(course, awarded_on=QUALIFIED_ON))
+    qualification_recompute(today=day(-30))
+    assert set(Notification.objects.values_list("user_id", flat=True)) == {qualified.pk, other.pk}
