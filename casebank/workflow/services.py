@@ -137,3 +137,70 @@ def case_submission_redact(*, user, case_id: int) -> int:
     with transaction.atomic():
         case, _state = _returned_case_of(user, case_id)
         return case_redact_latest_revision(case=case, user=user)
+
+
+# --- telling the submitter ---------------------------------------------------------------
+
+
+def _submitter_edit_url(user, case_id: int) -> str:
+    from django.urls import reverse
+
+    if user.has_perm("wagtailadmin.access_admin"):
+        return reverse("wagtailadmin_pages:edit", args=[case_id])
+    return reverse("casebank_submit:edit", args=[case_id])
+
+
+def case_review_notify_returned(*, workflow_state) -> None:
+    """A notification (header bell) for whoever submitted a case that was sent back: the
+    privacy check's count of findings, or the reviewer's request."""
+    from django.utils.text import Truncator
+
+    from people.models import Notification
+
+    from ..models import CasePrivacyScan
+
+    user = workflow_state.requested_by
+    task_state = workflow_state.current_task_state
+    if user is None or task_state is None:
+        return
+    case = (
+        CasePage.objects.filter(pk=int(workflow_state.object_id)).only("pk", "draft_title").first()
+    )
+    if case is None:
+        return
+    scan = CasePrivacyScan.objects.filter(revision_id=task_state.revision_id).first()
+    if scan is not None and scan.finding_count:
+        body = _(
+            "The privacy check found %(count)d item(s) of personal data. Replace them and resubmit."
+        ) % {"count": scan.finding_count}
+    else:
+        body = Truncator(task_state.comment or "").chars(1900)
+    Notification.objects.get_or_create(
+        user=user,
+        key=f"case-returned-{task_state.pk}",
+        defaults={
+            "title": _("Your case “%(title)s” was sent back") % {"title": case.draft_title},
+            "body": body,
+            "url": _submitter_edit_url(user, case.pk),
+        },
+    )
+
+
+def case_review_notify_published(*, workflow_state) -> None:
+    from people.models import Notification
+
+    user = workflow_state.requested_by
+    if user is None:
+        return
+    case = CasePage.objects.filter(pk=int(workflow_state.object_id)).first()
+    if case is None or not case.live:
+        return
+    Notification.objects.get_or_create(
+        user=user,
+        key=f"case-published-{workflow_state.pk}",
+        defaults={
+            "title": _("Your case “%(title)s” is published") % {"title": case.title},
+            "body": _("It passed the privacy check and the review; teachers can read it now."),
+            "url": case.url or "",
+        },
+    )

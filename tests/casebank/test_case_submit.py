@@ -293,3 +293,27 @@ def test_structured_process_blocks_survive_a_teachers_correction(client, teacher
     draft = CasePage.objects.get(pk=case.pk).get_latest_revision_as_object()
     assert [block.block_type for block in draft.process] == ["step"]
     assert _state(case).status == WorkflowState.STATUS_IN_PROGRESS
+
+
+def test_the_teacher_is_notified_when_the_case_is_returned_and_when_published(
+    client, teacher_a, reviewer, index
+):
+    from people.models import Notification
+
+    client.force_login(teacher_a)
+    client.post(SUBMIT, _form(index, title="小C的午餐", background=f"家长电话{PHONE}。"))
+    case = CasePage.objects.get()
+    returned = Notification.objects.get(user=teacher_a)
+    assert returned.title == _("Your case “%(title)s” was sent back") % {"title": "小C的午餐"}
+    assert returned.url == reverse("casebank_submit:edit", args=[case.pk])
+    assert returned.body == _(
+        "The privacy check found %(count)d item(s) of personal data. Replace them and resubmit."
+    ) % {"count": 1}
+
+    client.post(reverse("casebank_submit:edit", args=[case.pk]), _form(index, title="小C的午餐"))
+    client.force_login(reviewer)
+    approve_in_admin(client, case)
+
+    published = Notification.objects.filter(user=teacher_a).exclude(pk=returned.pk).get()
+    assert published.title == _("Your case “%(title)s” is published") % {"title": "小C的午餐"}
+    assert published.url == CasePage.objects.get(pk=case.pk).url

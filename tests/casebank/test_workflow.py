@@ -300,3 +300,15 @@ def test_done_when_a_lecturers_case_with_a_name_and_phone_ends_up_published_and_
     client.force_login(teacher_a)
     response = client.get("/search/", {"q": "短视频"})
     assert [item["page"].pk for item in response.context["results"]] == [case.pk]
+
+
+def test_an_admin_author_is_notified_with_a_link_to_the_editor(client, lecturer, index):
+    from django.urls import reverse
+
+    from people.models import Notification
+
+    case = draft_case(index, lecturer, background=f"<p>电话{PHONE}</p>")
+    client.force_login(lecturer)
+    submit_in_admin(client, case)
+    notification = Notification.objects.get(user=lecturer)
+    assert notification.url == reverse("wagtailadmin_pages:edit", args=[case.pk])
