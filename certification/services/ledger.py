@@ -28,6 +28,9 @@ from cms.choices import CreditCategory, Level
 POINTS_QUANTUM = Decimal("0.01")  # CreditEntry.points: 2 decimal places
 HOURS_QUANTUM = Decimal("0.1")  # CreditEntry.hours: 1 decimal place
 BULK_CHUNK = 500
+CATEGORY_VALUES = frozenset(CreditCategory.values)
+LEVEL_VALUES = frozenset(Level.values)
+SOURCE_VALUES = frozenset(CreditSource.values)
 MAX_LENGTHS = {"title": 200, "topic": 50, "source_ref": 100, "reason": 300}
 
 
@@ -107,11 +110,11 @@ def _cycle_for(cycles: list[CreditCycle], day: datetime.date) -> CreditCycle | N
 
 def _check_values(*, points, hours, category, level, source, title, source_ref, awarded_on):
     errors = {}
-    if category not in CreditCategory.values:
+    if category not in CATEGORY_VALUES:
         errors["category"] = _("Unknown credit category “%(value)s”.") % {"value": category}
-    if level not in Level.values:
+    if level not in LEVEL_VALUES:
         errors["level"] = _("Unknown level “%(value)s”.") % {"value": level}
-    if source not in CreditSource.values:
+    if source not in SOURCE_VALUES:
         errors["source"] = _("Unknown credit source “%(value)s”.") % {"value": source}
     if points is None or Decimal(points) < 0:
         errors["points"] = _("Credit must be zero or more.")
@@ -152,6 +155,21 @@ def _new_entry(*, user_id, values: dict, prev_hash: str, created_at, cycle) -> C
     return entry
 
 
+def _db_value_preparer(field):
+    """field.get_db_prep_save without its ~15 µs a value where the result is known (as in
+    people's roster writer): text passes through, other values repeat and are cached."""
+    if field.get_internal_type() in ("CharField", "TextField"):
+        return lambda value: value
+    prepared = {}
+
+    def prepare(value):
+        if value not in prepared:
+            prepared[value] = field.get_db_prep_save(value, connection)
+        return prepared[value]
+
+    return prepare
+
+
 def _insert_entries(entries: list[CreditEntry]) -> None:
     """INSERT prepared entries in list order: COPY on PostgreSQL, one executemany elsewhere.
 
@@ -160,9 +178,8 @@ def _insert_entries(entries: list[CreditEntry]) -> None:
     if not entries:
         return
     fields = [f for f in CreditEntry._meta.concrete_fields if not f.primary_key]
-    rows = [
-        [f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields] for e in entries
-    ]
+    preparers = [(f.attname, _db_value_preparer(f)) for f in fields]
+    rows = [[prepare(getattr(e, name)) for name, prepare in preparers] for e in entries]
     quote = connection.ops.quote_name
     table = quote(CreditEntry._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)

@@ -49,6 +49,18 @@ def ok(entries, users):
     }
 
 
+def failure(entry_id, staff_no, problem, checked):
+    return _(
+        "Ledger check failed at entry %(id)d (工号 %(staff_no)s): %(problem)s. "
+        "%(checked)d entries before it are intact."
+    ) % {"id": entry_id, "staff_no": staff_no, "problem": problem, "checked": checked}
+
+
+CHANGED = "content changed (the entry no longer matches its hash)"
+DELETED = "deleted predecessor (the entry it follows is missing)"
+BROKEN = "chain broken (it does not follow the previous entry of this teacher)"
+
+
 def verify(*args):
     from io import StringIO
 
@@ -78,9 +90,8 @@ def test_edited_row_is_named(ledger, teacher_a):
         raw(f"UPDATE {TABLE} SET points = %s WHERE id = %s", [Decimal("9"), edited.pk])
     with pytest.raises(CommandError) as excinfo:
         verify()
-    message = str(excinfo.value)
-    assert f"{edited.pk} " in message and teacher_a.staff_no in message
-    assert _("content changed (the entry no longer matches its hash)") in message
+    # Ordered by teacher then id: teacher_a's first entry is intact before it.
+    assert str(excinfo.value) == failure(edited.pk, teacher_a.staff_no, _(CHANGED), 1)
     assert excinfo.value.returncode == 1
 
 
@@ -96,8 +107,7 @@ def test_edited_row_with_recomputed_hash_breaks_the_chain(ledger):
     with pytest.raises(CommandError) as excinfo:
         verify()
     # …but the next entry still points at the old hash.
-    assert f" {ledger[2].pk} " in f" {excinfo.value} "
-    assert _("deleted predecessor (the entry it follows is missing)") in str(excinfo.value)
+    assert str(excinfo.value) == failure(ledger[2].pk, "TA01", _(DELETED), 1)
 
 
 def test_deleted_middle_row_is_detected(ledger, teacher_a):
@@ -107,9 +117,7 @@ def test_deleted_middle_row_is_detected(ledger, teacher_a):
         raw(f"DELETE FROM {TABLE} WHERE id = %s", [middle.pk])
     with pytest.raises(CommandError) as excinfo:
         verify()
-    message = str(excinfo.value)
-    assert str(ledger[3].pk) in message and teacher_a.staff_no in message
-    assert _("deleted predecessor (the entry it follows is missing)") in message
+    assert str(excinfo.value) == failure(ledger[3].pk, teacher_a.staff_no, _(DELETED), 1)
 
 
 def test_swapped_link_is_a_broken_chain(ledger):
@@ -119,7 +127,24 @@ def test_swapped_link_is_a_broken_chain(ledger):
     with pytest.raises(CommandError) as excinfo:
         verify()
     # Changing prev_hash changes the content the hash covers.
-    assert str(ledger[3].pk) in str(excinfo.value)
+    assert str(excinfo.value) == failure(ledger[3].pk, "TA01", _(CHANGED), 2)
+
+
+def test_relinked_and_rehashed_entry_is_a_broken_chain(ledger):
+    from certification.models import CreditEntry
+    from certification.services.ledger import entry_hash
+
+    # A forger drops entry 3 from the chain: entry 4 relinked to entry 1 and rehashed.
+    relinked = CreditEntry.objects.get(pk=ledger[3].pk)
+    relinked.prev_hash = ledger[0].hash
+    with guard_off():
+        raw(
+            f"UPDATE {TABLE} SET prev_hash = %s, hash = %s WHERE id = %s",
+            [ledger[0].hash, entry_hash(relinked), relinked.pk],
+        )
+    with pytest.raises(CommandError) as excinfo:
+        verify()
+    assert str(excinfo.value) == failure(ledger[3].pk, "TA01", _(BROKEN), 2)
 
 
 def test_one_teacher_only(ledger, teacher_b):
