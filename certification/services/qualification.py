@@ -12,8 +12,8 @@ Rules (all dates are Asia/Shanghai calendar days; "today" is `timezone.localdate
 - A requirement applies when its stages (or the standard's) are empty or include the
   teacher's stage. Only effective ledger entries count (a reversed entry and its reversal
   never do).
-- course_completed: an effective entry of source "course" for the course (by code, resolved
-  now). Met on its awarded_on.
+- course_completed: an effective entry of source "course" (or "import", an offline record
+  naming the course's code) for the course (by code, resolved now). Met on its awarded_on.
 - category_hours: hours of entries in the category — "credit:<category>", "topic:<slug>" or
   "mentor" (entries whose topic counted as mentor training) — awarded within the window
   `[today − N months, today]` (both ends included; no window = all time). Met on the latest

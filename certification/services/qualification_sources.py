@@ -15,6 +15,8 @@ from ..models import CreditEntry, CreditSource
 from ..models.qualification import RequirementKind
 from .qualification_rules import Spec
 
+COURSE_SOURCES = (CreditSource.COURSE, CreditSource.IMPORT)
+
 
 def ledger_aggregates(user_ids: list[int], specs: list[Spec]) -> dict[int, dict]:
     annotations = {}
@@ -25,7 +27,8 @@ def ledger_aggregates(user_ids: list[int], specs: list[Spec]) -> dict[int, dict]
         if spec.kind == RequirementKind.COURSE_COMPLETED:
             if spec.course_id is None:
                 continue
-            when &= Q(source=CreditSource.COURSE, source_object_id=spec.course_id)
+            # Online completion, or an imported offline record naming the course's code.
+            when &= Q(source__in=COURSE_SOURCES, source_object_id=spec.course_id)
             annotations[spec.alias + "_have"] = Count("id", filter=when)
             annotations[spec.alias + "_on"] = Min("awarded_on", filter=when)
         elif spec.kind == RequirementKind.CATEGORY_HOURS:

@@ -91,6 +91,15 @@ def test_other_sources_do_not_complete_a_course(teacher):
     assert status_of(teacher).missing[0]["have"] == 0
 
 
+def test_an_imported_record_of_the_course_completes_it(teacher):
+    course = make_course(lessons=0)
+    only_standard(requirements=[course_req(course)])
+    credit = course_credit(course) | {"source": CreditSource.IMPORT, "source_ref": "imp-1"}
+    award(teacher, **credit)
+    qualification_recompute(today=TODAY)
+    assert status_of(teacher).state == QualificationState.QUALIFIED
+
+
 def test_a_course_required_by_code_before_it_exists_resolves_once_published(teacher):
     only_standard(
         requirements=[{"kind": "course_completed", "course_code": "QP-NEW-01", "code": "new"}]
