@@ -69,8 +69,9 @@ def _search_handbook(value: str | None):
 @require_GET
 def search(request):
     raw = request.GET.get("q", "")
+    signed_in = request.user.is_authenticated
     page_type = request.GET.get("type", "")
-    if page_type not in dict(search_query.page_type_choices()):
+    if page_type not in dict(search_query.page_type_choices(signed_in=signed_in)):
         page_type = ""
     stage = request.GET.get("stage", "")
     if stage not in dict(search_query.stage_choices()):
@@ -78,7 +79,11 @@ def search(request):
     handbook = _search_handbook(request.GET.get("handbook"))
 
     outcome = search_query.page_search(
-        raw, page_type=page_type or None, stage=stage or None, handbook=handbook
+        raw,
+        page_type=page_type or None,
+        stage=stage or None,
+        handbook=handbook,
+        signed_in=signed_in,
     )
     paginator = Paginator(outcome.results, SEARCH_PAGE_SIZE)
     results_page = paginator.get_page(request.GET.get("page"))
@@ -101,7 +106,7 @@ def search(request):
         "page_type": page_type,
         "stage": stage,
         "handbook": handbook,
-        "type_choices": search_query.page_type_choices(),
+        "type_choices": search_query.page_type_choices(signed_in=signed_in),
         "stage_choices": search_query.stage_choices(),
         "suggestions": suggested_searches(),
         "has_query": bool(outcome.query),
@@ -111,7 +116,9 @@ def search(request):
 
 @require_GET
 def search_autocomplete(request):
-    titles = search_query.autocomplete_titles(request.GET.get("q", ""))
+    titles = search_query.autocomplete_titles(
+        request.GET.get("q", ""), signed_in=request.user.is_authenticated
+    )
     response = JsonResponse(titles, safe=False, json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "max-age=60"
     return response

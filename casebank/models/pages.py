@@ -69,6 +69,8 @@ class CaseIndexPage(ChineseSearchable, Page):
         index.SearchField("search_segmented"),
     ]
 
+    # Behind the login wall: the site search leaves it out for anonymous visitors.
+    search_requires_login = True
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["casebank.CasePage"]
 

@@ -38,23 +38,27 @@ def clean_query(query: str | None, max_length: int = MAX_QUERY_LENGTH) -> str:
     return " ".join(_CONTROL.sub(" ", (query or "")[: max_length * 2]).split())[:max_length]
 
 
-def searchable_page_models() -> list[type[Page]]:
-    """Concrete page types that index segmented text, in a stable order."""
+def searchable_page_models(*, signed_in: bool = True) -> list[type[Page]]:
+    """Concrete page types that index segmented text, in a stable order. Types whose pages
+    are only for signed-in staff (`search_requires_login`) are left out for anonymous
+    visitors, so search snippets cannot leak what the page's login wall protects."""
     return sorted(
         (
             model
             for model in apps.get_models()
-            if issubclass(model, Page) and issubclass(model, ChineseSearchable)
+            if issubclass(model, Page)
+            and issubclass(model, ChineseSearchable)
+            and (signed_in or not model.search_requires_login)
         ),
         key=lambda model: model._meta.label_lower,
     )
 
 
-def page_type_choices() -> list[tuple[str, str]]:
+def page_type_choices(*, signed_in: bool = True) -> list[tuple[str, str]]:
     """(value, label) for the type filter: app_label.model_name -> verbose name."""
     return [
         (model._meta.label_lower, str(model._meta.verbose_name))
-        for model in searchable_page_models()
+        for model in searchable_page_models(signed_in=signed_in)
     ]
 
 
@@ -72,19 +76,21 @@ class SearchOutcome:
     capped: bool = False  # more than MAX_CANDIDATES matched
 
 
-def _page_model(type_value: str | None) -> type[Page] | None:
+def _page_model(type_value: str | None, *, signed_in: bool = True) -> type[Page] | None:
     if not type_value:
         return None
-    for model in searchable_page_models():
+    for model in searchable_page_models(signed_in=signed_in):
         if model._meta.label_lower == type_value:
             return model
     return None
 
 
-def search_base_queryset(*, page_type: str | None = None, handbook: Page | None = None):
+def search_base_queryset(
+    *, page_type: str | None = None, handbook: Page | None = None, signed_in: bool = True
+):
     """Live, public pages of the searchable types, narrowed by the type and handbook filters."""
-    models = searchable_page_models()
-    chosen = _page_model(page_type)
+    models = searchable_page_models(signed_in=signed_in)
+    chosen = _page_model(page_type, signed_in=signed_in)
     if chosen is not None:
         models = [m for m in models if issubclass(m, chosen)]
     content_types = ContentType.objects.get_for_models(*models, for_concrete_models=False)
@@ -146,6 +152,7 @@ def page_search(
     handbook: Page | None = None,
     operator: str = OPERATOR,
     fallback: str | None = FALLBACK_OPERATOR,
+    signed_in: bool = True,
 ) -> SearchOutcome:
     """Pages matching `query`, best first; filtered by type, 学段 and handbook."""
     query = clean_query(query)
@@ -153,7 +160,7 @@ def page_search(
     outcome = SearchOutcome(query=query, terms=terms, operator=operator)
     if not terms:
         return outcome
-    queryset = search_base_queryset(page_type=page_type, handbook=handbook)
+    queryset = search_base_queryset(page_type=page_type, handbook=handbook, signed_in=signed_in)
     pages = _run(queryset, terms, operator)
     if not pages and fallback and fallback != operator and len(terms) > 1:
         pages = _run(queryset, terms, fallback)
@@ -218,13 +225,13 @@ def result_items(pages: list[Page], *, terms: list[str], request=None) -> list[d
     return items
 
 
-def autocomplete_titles(query: str, *, limit: int = 8) -> list[str]:
+def autocomplete_titles(query: str, *, limit: int = 8, signed_in: bool = True) -> list[str]:
     """Titles for the search box: those containing what was typed, then those containing
     all of its words. Substring matching suits short Chinese titles and half-typed words."""
     query = clean_query(query, 50)
     if not query:
         return []
-    queryset = search_base_queryset().order_by("path")
+    queryset = search_base_queryset(signed_in=signed_in).order_by("path")
     titles = list(
         dict.fromkeys(
             queryset.filter(title__icontains=query).values_list("title", flat=True)[:limit]

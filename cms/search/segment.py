@@ -118,6 +118,9 @@ class ChineseSearchable:
     `index.SearchField("search_segmented")` to `search_fields`."""
 
     segmented_search_sources: tuple[str, ...] = ("title",)
+    # True for types behind a login wall: the site search leaves them out for anonymous
+    # visitors (cms.search.query.searchable_page_models).
+    search_requires_login: bool = False
 
     def search_plain_text(self, exclude: tuple[str, ...] = ()) -> str:
         """The sources as readable text (result snippets pass exclude=("title",))."""

@@ -50,6 +50,8 @@ class LectureSeriesPage(ChineseSearchable, Page):
         index.SearchField("search_segmented"),
     ]
 
+    # Behind the login wall: the site search leaves it out for anonymous visitors.
+    search_requires_login = True
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["courses.LecturePage"]
 
@@ -192,6 +194,8 @@ class LecturePage(ChineseSearchable, Page):
         index.FilterField("starts_at"),
     ]
 
+    # Behind the login wall: the site search leaves it out for anonymous visitors.
+    search_requires_login = True
     parent_page_types = ["courses.LectureSeriesPage"]
     subpage_types: list[str] = []
     exclude_fields_in_copy = ["checkin_secret"]

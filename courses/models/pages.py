@@ -38,6 +38,8 @@ class CourseIndexPage(ChineseSearchable, Page):
         index.SearchField("search_segmented"),
     ]
 
+    # Behind the login wall: the site search leaves it out for anonymous visitors.
+    search_requires_login = True
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["courses.CoursePage"]
     max_count = 1
@@ -196,6 +198,8 @@ class CoursePage(ChineseSearchable, Page):
         index.FilterField("level"),
     ]
 
+    # Behind the login wall: the site search leaves it out for anonymous visitors.
+    search_requires_login = True
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.LessonPage"]
     exclude_fields_in_copy = ["code"]
