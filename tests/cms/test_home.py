@@ -64,8 +64,9 @@ def test_home_page_query_count_is_flat(client, teacher_a, django_assert_max_num_
     # 12 for the frame (site, page, session, user, perms, school, menu, site settings) plus the
     # home sections with nothing published: handbooks (+ view restrictions), lecturers,
     # courses' 推荐课程 (courses + their topics) and 近期讲座 (one query when none is coming);
-    # plus the header's unread-notification count.
-    with django_assert_max_num_queries(17):
+    # plus the header's unread-notification count and the 案例库 section (one query when no
+    # case is published).
+    with django_assert_max_num_queries(18):
         assert client.get("/").status_code == 200
 
 

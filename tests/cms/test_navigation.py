@@ -78,6 +78,7 @@ def test_home_sections_hook_orders_sections_and_shows_empty_states(client):
     assert [s.template_name for s in sections] == [
         "courses/includes/lecture_home_section.html",
         "courses/home_sections/courses.html",
+        "casebank/home_sections/cases.html",
         "cms/home_sections/handbooks.html",
         "cms/home_sections/lecturers.html",
     ]
