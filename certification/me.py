@@ -150,6 +150,8 @@ def _gaps(view: QualificationView, user, request) -> tuple[list[Gap], dict]:
 
 def qualification_me_context(request) -> dict:
     user = request.user
+    if not user.school_id:  # statuses are computed for school staff only (district, HR …)
+        return {"qualification": None}
     view = qualification_view_for_user(user)
     if view is None:
         return {"qualification": None}

@@ -136,3 +136,11 @@ def test_query_count_does_not_grow(setup, django_assert_max_num_queries, lecture
     with django_assert_max_num_queries(20):
         response = client.get(URL)
     assert response.status_code == 200
+
+
+def test_staff_without_a_school_see_no_section(db):
+    from tests.factories import UserFactory
+
+    district_staff = UserFactory(staff_no="D900", school=None, stage="")
+    html = client_for(district_staff).get(URL).content.decode()
+    assert 'id="me-qualification"' not in html
