@@ -203,3 +203,64 @@ def seed_case_library(ctx: SeedContext) -> None:
                 created[spec["slug"]] = _case_create(index, spec, categories, authors).pk
         _spread_publication_dates(created, [spec["slug"] for spec in content["cases"]])
     ctx.stats["case_pages_created"] = len(created)
+
+
+# Which problem category each demo lecture (courses/demo_content/lectures.json) teaches with.
+LECTURE_CASE_CATEGORIES = {
+    "lecture-01": "teacher-student",
+    "lecture-02": "home-school",
+    "lecture-03": "crisis",
+    "lecture-04": "academic-pressure",
+    "lecture-05": "emotions",
+    "lecture-06": "habits",
+    "lecture-07": "career",
+    "lecture-08": "internet-use",
+    "lecture-09": "special-needs",
+    "lecture-10": "teacher-student",
+    "lecture-11": "academic-pressure",
+    "lecture-12": "peers",
+}
+CASES_PER_LECTURE = 2
+
+
+@seed_step
+def seed_lecture_case_links(ctx: SeedContext) -> None:
+    """Each demo lecture links two cases of its category (案例教学), through the lecture's
+    own revision so the editor shows them. The lecture models are reached by model string
+    (DESIGN §3: casebank never imports courses); a lecture that already links cases is left
+    as it is, so the step is idempotent and keeps an editor's choice."""
+    from django.apps import apps
+
+    LecturePage = apps.get_model("courses", "LecturePage")
+    LectureCaseLink = apps.get_model("courses", "LectureCaseLink")
+    lectures = list(
+        LecturePage.objects.live().filter(slug__in=LECTURE_CASE_CATEGORIES).order_by("path")
+    )
+    if not lectures:
+        return
+    already = set(
+        LectureCaseLink.objects.filter(lecture__in=lectures).values_list("lecture_id", flat=True)
+    )
+    cases_by_category: dict[str, list[int]] = {}
+    for case_id, slug in (
+        CasePage.objects.live()
+        .filter(categories__slug__in=set(LECTURE_CASE_CATEGORIES.values()))
+        .order_by("path")
+        .values_list("pk", "categories__slug")
+    ):
+        ids = cases_by_category.setdefault(slug, [])
+        if case_id not in ids:
+            ids.append(case_id)
+    linked = 0
+    for lecture in lectures:
+        if lecture.pk in already:
+            continue
+        case_ids = cases_by_category.get(LECTURE_CASE_CATEGORIES[lecture.slug], [])
+        if not case_ids:
+            continue
+        with transaction.atomic():
+            for order, case_id in enumerate(case_ids[:CASES_PER_LECTURE]):
+                lecture.case_links.add(LectureCaseLink(case_id=case_id, sort_order=order))
+            lecture.save_revision().publish()
+        linked += 1
+    ctx.stats["lectures_linked_to_cases"] = linked

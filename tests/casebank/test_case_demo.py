@@ -186,3 +186,19 @@ def test_full_seed_includes_the_cases_and_stays_idempotent(settings, tmp_path):
     assert count == len(content_cases())
     run_seed(SCALES["small"])
     assert CasePage.objects.count() == count
+    # Each demo lecture links two cases of its category, once: the second run adds nothing.
+    from django.apps import apps
+
+    LectureCaseLink = apps.get_model("courses", "LectureCaseLink")
+    LecturePage = apps.get_model("courses", "LecturePage")
+    assert names.index("seed_case_library") < names.index("seed_lecture_case_links")
+    links = LectureCaseLink.objects.count()
+    lectures = LecturePage.objects.filter(slug__in=demo.LECTURE_CASE_CATEGORIES).count()
+    assert links == lectures * demo.CASES_PER_LECTURE
+    lecture = LecturePage.objects.get(slug="lecture-03")
+    linked = CasePage.objects.filter(
+        pk__in=LectureCaseLink.objects.filter(lecture=lecture).values("case_id")
+    )
+    assert all(case.categories.filter(slug="crisis").exists() for case in linked)
+    # The links are in the lecture's latest revision, so editing the lecture keeps them.
+    assert len(lecture.get_latest_revision_as_object().case_links.all()) == 2
