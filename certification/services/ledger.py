@@ -95,7 +95,8 @@ def _lock_users(user_ids: Iterable[int]) -> dict[int, str]:
     in the locking statement itself could be stale and fork the chain."""
     ids = sorted(set(user_ids))
     users = get_user_model().objects.filter(pk__in=ids)
-    list(users.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+    if connection.features.has_select_for_update:  # SQLite serialises writers instead
+        list(users.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
     latest = CreditEntry.objects.filter(user=OuterRef("pk")).order_by("-id").values("hash")[:1]
     rows = users.annotate(last_hash=Subquery(latest)).values_list("pk", "last_hash")
     return {pk: last_hash or "" for pk, last_hash in rows}
@@ -237,11 +238,9 @@ def credit_award(
         user=user, source=source, source_ref=source_ref, reverses__isnull=True
     )
     with transaction.atomic():
-        found = existing.first()
-        if found is not None:
-            return found, False
+        # Under the teacher's lock: a racing award of the same source has either committed
+        # (found here) or waits for this one.
         prev_hash = _lock_users([user.pk]).get(user.pk, "")
-        # Checked again under the lock: a racing award of the same source may have won.
         found = existing.first()
         if found is not None:
             return found, False
