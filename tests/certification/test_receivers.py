@@ -163,3 +163,33 @@ def test_credit_recomputes_the_teachers_status_after_commit(
         )
     assert len(callbacks) == 1
     assert QualificationStatus.objects.filter(user=teacher_a).exists()
+
+
+def test_a_case_approved_in_the_workflow_credits_each_author(client, make_user, school_a):
+    from people import roles
+    from tests.casebank.workflow_helpers import (
+        approve_in_admin,
+        case_index,
+        draft_case,
+        submit_in_admin,
+    )
+
+    author = make_user(roles.LECTURER, school_a, staff_no="L001")
+    co_author = make_user(roles.LECTURER, school_a, staff_no="L002")
+    reviewer = make_user(roles.REVIEWER, None, staff_no="R001")
+    index = case_index(
+        credit_points=Decimal("1.5"),
+        credit_hours=Decimal("6"),
+        credit_category="knowledge",
+        credit_level="city",
+    )
+    case = draft_case(index, author, authors=[author, co_author])
+    client.force_login(author)
+    submit_in_admin(client, case)
+    client.force_login(reviewer)
+    approve_in_admin(client, case)
+    entries = CreditEntry.objects.filter(source=CreditSource.CASE, source_ref=str(case.pk))
+    assert sorted(e.user_id for e in entries) == sorted([author.pk, co_author.pk])
+    assert {(e.points, e.hours, e.category, e.level) for e in entries} == {
+        (Decimal("1.5"), Decimal("6"), "knowledge", "city")
+    }
