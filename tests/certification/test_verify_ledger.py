@@ -169,3 +169,21 @@ def test_postgres_refuses_raw_delete(ledger):
     with pytest.raises(DatabaseError), transaction.atomic():
         raw(f"DELETE FROM {TABLE} WHERE id = %s", [ledger[3].pk])
     assert ok(5, 2) in verify()
+
+
+def test_guard_trigger_survives_the_migrations(db):
+    # SQLite drops a table's triggers when a migration rebuilds the table: a later
+    # migration altering CreditEntry must recreate it, and this test says so.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+                [TABLE],
+            )
+            expected = "certification_creditentry_append_only"
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE]
+            )
+            expected = "certification_creditentry_no_update"
+        assert [row[0] for row in cursor.fetchall()] == [expected]
