@@ -21,6 +21,7 @@ from people.models import Stage
 from . import selectors
 from .models import CaseIndexPage, CasePage, GradeBand
 from .selectors import CaseFilters
+from .workflow.selectors import user_may_submit_cases
 
 CASES_PER_PAGE = 12
 TAG_FACET_LIMIT = 20  # most used tags shown (selected ones always are)
@@ -202,6 +203,8 @@ def case_index_context(index: CaseIndexPage, request: HttpRequest) -> dict:
     query_params = [("q", search.query)] if search.query else []
     sorts = sort_choices(has_query=has_query)
     return {
+        # Teachers contribute cases through the front-end form (投稿案例 → 案例审核).
+        "may_submit": user_may_submit_cases(request.user),
         "search": search,
         "query": search.query,
         "filters": filters,

@@ -273,3 +273,16 @@ def test_preview_of_an_unsaved_case_uses_its_unsaved_classification(teacher_a):
     assert [item["case"].pk for item in context["related_cases"]] == [other.pk]
     assert context["print_url"] == "" and context["index_url"] == ""
     assert context["case_lectures"] in ([], None)
+
+
+def test_teachers_see_the_submission_links_and_lecturers_do_not(teacher_a, make_user):
+    from people import roles
+
+    index = case_index()
+    submit_url = reverse("casebank_submit:submit")
+    mine_url = reverse("casebank_submit:mine")
+    html = client_for(teacher_a).get(index.url).content.decode()
+    assert submit_url in html and mine_url in html
+    lecturer = make_user(roles.LECTURER, None, staff_no="LC77", full_name="讲师甲")
+    html = client_for(lecturer).get(index.url).content.decode()
+    assert submit_url not in html
