@@ -4,8 +4,10 @@
 Per chunk of teachers and per current standard the work is a fixed number of queries,
 whatever the number of teachers: their previous statuses, one GROUP BY user over the
 effective ledger (conditional aggregation, one pair of aggregates per requirement), one over
-H5P results when a requirement needs a score, the mentor-training rows that renew
-qualifications, then one bulk upsert and the reminders.
+H5P results when a requirement needs a score, the mentor-training rows of the teachers who
+are (or become) qualified, then one upsert statement and the reminders. The rules are in
+`qualification_rules`, the reads in `qualification_sources`, the writes in
+`qualification_store`; this module runs them.
 
 Rules (all dates are Asia/Shanghai calendar days; "today" is `timezone.localdate()`):
 
@@ -34,8 +36,9 @@ Rules (all dates are Asia/Shanghai calendar days; "today" is `timezone.localdate
   It is applied as soon as the hours are reached, and repeatedly while later periods reach
   them too.
 - Expired (today > expires_on): it is regained by reaching renewal_hours again after the
-  expiry (new qualified_on = the day they are reached), or by meeting every requirement
-  again with the last one met after the expiry.
+  expiry (new qualified_on = the day they are reached; those hours do not also count
+  towards the new period's renewal), or by meeting every requirement again with the last
+  one met after the expiry.
 - expiring: at most `expiring_days` (90) days left. revoked: set by hand with a reason;
   a recompute never touches a revoked status until it is un-revoked.
 - missing: the unmet requirements {code, label, have, need} while not qualified; for an
