@@ -1,12 +1,14 @@
 """The qualification section of 我的学习 (/me/), added through cms's register_me_section hook
 so courses never imports certification: the state, dates, one progress bar per requirement
-and links to the courses and lectures that would close each gap. At most six queries."""
+and links to the courses and lectures that would close each gap. At most six queries:
+the status (and the current standard before the first one), requirements, courses, upcoming
+lectures, the lecture series."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils import timezone
 from wagtail import hooks
 
@@ -72,28 +74,34 @@ def _gaps(view: QualificationView, user, request) -> tuple[list[Gap], dict]:
     if renewal_open:
         categories.add(MENTOR_CATEGORY)
     courses_by_code: dict[str, CoursePage] = {}
-    if codes:
-        courses_by_code = {
-            c.code: c
-            for c in CoursePage.objects.live().filter(code__in=codes).only(*PAGE_FIELDS, "code")
-        }
     category_courses: list[CoursePage] = []
-    if categories:
-        wanted = Q()
+    if codes or categories:
+        # One query for both: the required courses (ranked first, so the limit never drops
+        # them) and recent courses of the open hour categories.
+        wanted = Q(code__in=codes) if codes else Q(pk__in=[])
         for category in categories:
             wanted |= _category_q(category)
-        # Stages are JSON lists (no `contains` on SQLite): filtered here, on a bounded list.
-        category_courses = [
-            course
-            for course in CoursePage.objects.live()
+        found = (
+            CoursePage.objects.live()
             .filter(wanted)
             .select_related("topic")
+            .annotate(required=Case(When(code__in=codes, then=0), default=1))
             .only(
-                *PAGE_FIELDS, "stages", "credit_category", "topic__slug", "topic__is_mentor_topic"
+                *PAGE_FIELDS,
+                "code",
+                "stages",
+                "credit_category",
+                "topic__slug",
+                "topic__is_mentor_topic",
             )
-            .order_by("-first_published_at", "-pk")[:30]
-            if not course.stages or user.stage in course.stages
-        ]
+            .order_by("required", "-first_published_at", "-pk")[: len(codes) + 30]
+        )
+        for course in found:
+            if course.code in codes:
+                courses_by_code[course.code] = course
+            # Stages are JSON lists (no `contains` on SQLite): filtered here, on a bounded list.
+            if categories and (not course.stages or user.stage in course.stages):
+                category_courses.append(course)
     needs_lectures = renewal_open or any(
         row.kind in (RequirementKind.LECTURES_ATTENDED, RequirementKind.CATEGORY_HOURS)
         for row in open_rows

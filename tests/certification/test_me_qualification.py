@@ -144,3 +144,29 @@ def test_staff_without_a_school_see_no_section(db):
     district_staff = UserFactory(staff_no="D900", school=None, stage="")
     html = client_for(district_staff).get(URL).content.decode()
     assert 'id="me-qualification"' not in html
+
+
+@pytest.mark.parametrize("courses", [1, 6])
+def test_query_count_without_a_status_and_with_an_hours_gap(
+    make_user, school_a, django_assert_max_num_queries, courses
+):
+    from tests.factories.courses import topic
+
+    teacher = make_user(roles.TEACHER, school_a, staff_no="T405", stage="primary")
+    mentor_topic = topic(name="导师工作", slug="mentor-work", is_mentor_topic=True)
+    required = make_course(lessons=0, code="QP-ME-09")
+    for number in range(courses):
+        make_course(lessons=0, title=f"导师课程{number}", topic=mentor_topic)
+    only_standard(
+        "mentor",
+        requirements=[course_req(required), hours_req("mentor", 4), lectures_req(2, window=12)],
+    )
+    client = client_for(teacher)
+    client.get(URL)  # warm the site root paths cache
+    # 14 for /me/ without courses + at most 6 for this section (no status yet: 3 to find
+    # the standard, then courses, upcoming lectures and the lecture series).
+    with django_assert_max_num_queries(20):
+        response = client.get(URL)
+    html = response.content.decode()
+    assert f'href="{required.url}"' in html
+    assert html.count("导师课程") == min(courses, 3)
