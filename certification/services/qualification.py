@@ -205,19 +205,21 @@ def qualification_recompute(
     today: datetime.date | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> RecomputeResult:
-    """Recompute the statuses of `users` (a User queryset or ids; None: every active
-    teacher with a school) for every current standard. Safe to run twice: the second run
+    """Recompute the statuses of `users` (a User queryset or ids; None: everyone) who are
+    active and belong to a school, for every current standard. Safe to run twice: the second run
     writes the same rows and changes nothing."""
     started = time.monotonic()
     today = today or timezone.localdate()
     now = timezone.now()
     result = RecomputeResult()
+    # Statuses are for active school staff only, whichever way the teachers are named.
     if users is None:
-        people = User.objects.filter(is_active=True, school__isnull=False)
+        people = User.objects.all()
     elif isinstance(users, QuerySet):
-        people = users.filter(is_active=True)
+        people = users
     else:
-        people = User.objects.filter(pk__in=list(users), is_active=True)
+        people = User.objects.filter(pk__in=list(users))
+    people = people.filter(is_active=True, school__isnull=False)
     members = list(people.order_by("pk").values_list("pk", "stage", "email"))
     result.users = len(members)
     standards = list(

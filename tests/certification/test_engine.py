@@ -290,6 +290,8 @@ def test_inactive_and_schoolless_users_get_no_status(make_user, school_a):
     UserFactory(staff_no="HR9", school=None)
     result = qualification_recompute(today=TODAY)
     assert result.users == 0
+    schoolless = UserFactory(staff_no="HR8", school=None)
+    assert qualification_recompute([schoolless.pk], today=TODAY).users == 0
     assert not QualificationStatus.objects.exists()
 
 
