@@ -101,6 +101,9 @@ class CreditEntry(models.Model):
             ),
         ]
         indexes = [
+            # Each teacher's chain in order: the latest hash (one index probe per award) and
+            # verify_ledger's walk by (user, id) without sorting the table.
+            models.Index(fields=["user", "id"], name="credit_user_chain"),
             models.Index(fields=["user", "awarded_on"], name="credit_user_awarded"),
             models.Index(fields=["source", "source_object_id"], name="credit_source_object"),
             models.Index(fields=["cycle", "user"], name="credit_cycle_user"),
