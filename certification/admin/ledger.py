@@ -41,7 +41,7 @@ def may_reverse(user) -> bool:
 
 class LedgerFilterForm(forms.Form):
     q = forms.CharField(
-        label=gettext_lazy("工号 or name"), required=False, max_length=SEARCH_MAX_LENGTH
+        label=gettext_lazy("Staff number or name"), required=False, max_length=SEARCH_MAX_LENGTH
     )
     school = forms.ModelChoiceField(
         label=gettext_lazy("School"), queryset=School.objects.none(), required=False
