@@ -379,7 +379,10 @@ def _menu_names(menu, user) -> set[str]:
         ("district_admin", True, True, True),
     ],
 )
-def test_menu_items_follow_the_scope(request, who, school, district, tokens):
+def test_menu_items_follow_the_scope(db, request, who, school, district, tokens):
+    # `db` by name, not only through getfixturevalue: pytest-django orders tests by the
+    # fixtures it sees at collection, and a test it takes for database-free runs after the
+    # transactional ones, on a flushed database without the roles.
     from wagtail.admin.menu import reports_menu, settings_menu
 
     user = request.getfixturevalue(who)
