@@ -167,9 +167,39 @@ def main() -> int:
             results["pages"].update(
                 {name: time_urls(teacher_client, urls) for name, urls in course_pages.items()}
             )
+            # Case library (issue 6) as the demo teacher; 学分台账 and the dashboards (issue 7)
+            # as their readers.
+            from casebank.models import CaseIndexPage, CasePage
+
+            cases = CaseIndexPage.objects.live().first()
+            case = CasePage.objects.live().order_by("path").first()
+            case_pages = {"credits": ["/me/credits/"]}
+            if cases is not None:
+                case_pages["case list"] = [
+                    cases.url,
+                    f"{cases.url}?stage=junior&category=emotions",
+                    f"{cases.url}?q={quote('手机')}",
+                ]
+            if case is not None:
+                case_pages["case"] = [case.url]
+            results["pages"].update(
+                {name: time_urls(teacher_client, urls) for name, urls in case_pages.items()}
+            )
+            for staff_no, name, url in (
+                ("schooladmin", "school dash", "/admin/mentor-dashboard/"),
+                ("districtadmin", "district dash", "/admin/mentor-dashboard/district/"),
+            ):
+                admin_client = Client()
+                admin_client.force_login(User.objects.get(staff_no=staff_no))
+                results["pages"][name] = time_urls(admin_client, [url])
             results["course_enrolments"] = Enrollment.objects.count()
             results["lesson_progress_rows"] = LessonProgress.objects.count()
         results["live_pages"] = Page.objects.live().count()
+        # Qualification (issue 7): full set-based recompute and credit → status for one teacher.
+        sys.path.insert(0, str(ROOT / "bench"))
+        from qualification import measure as measure_qualification
+
+        results["qualification"] = measure_qualification()
         # xAPI ingestion under gunicorn with a load generator on loopback (bench/xapi_load.py).
         sys.path.insert(0, str(ROOT / "bench"))
         from xapi_load import xapi_throughput
@@ -218,6 +248,16 @@ def main() -> int:
         f"p50 {c['p50_ms']} ms, p95 {c['p95_ms']} ms, errors {c['errors'] or 0}, "
         f"attendances stored {c['stored']} of {c['users']}, credited {c['credited']}"
     )
+    q = results["qualification"]
+    for run in ("full_run1", "full_run2"):
+        r = q[run]
+        print(
+            f"  qualification recompute ({run[-4:]}): {r['teachers']} teachers "
+            f"in {r['seconds']} s, {r['queries']} queries, {r['changed']} changed, "
+            f"states {r['by_state']}"
+        )
+    if "single_teacher_ms" in q:
+        print(f"  credit → updated status, one teacher (eager): {q['single_teacher_ms']} ms")
     print(f"  {'page':<14}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}")
     for name, row in results["pages"].items():
         print(
