@@ -22,6 +22,7 @@ from certification.services.ledger import (
     LECTURE_POINTS,
     credit_award_bulk,
 )
+from certification.services.qualification import qualification_recompute
 from cms.choices import CreditCategory, Level
 from courses.choices import EnrollmentStatus
 from courses.models import Attendance, Enrollment
@@ -168,3 +169,12 @@ def seed_demo_credit(ctx: SeedContext) -> None:
             if len(batch) >= CHUNK:
                 _flush(batch, ctx, key)
         _flush(batch, ctx, key)
+
+
+@seed_step
+def seed_qualification_statuses(ctx: SeedContext) -> None:
+    """Every demo teacher's 导师资格 status, computed set-based from the credit just seeded
+    (the bulk credit above does not queue per-teacher recomputes), so the dashboards, /me/
+    and the API have data right after `make run`. Idempotent: a second run writes the same."""
+    result = qualification_recompute(None)
+    ctx.stats["qualification_statuses"] = result.users
