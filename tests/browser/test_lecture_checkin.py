@@ -103,6 +103,13 @@ def test_projector_code_checks_teachers_in_once_each(live_server, browser, peopl
     # The series needs feedback for credit: only the teacher who gave it is credited.
     assert rows[typist.pk].credited_at is not None
     assert rows[scanner.pk].credited_at is None
+    # ... and the credit reached the ledger once, with the lecture's hours.
+    from certification.models import CreditEntry, CreditSource
+
+    entries = list(
+        CreditEntry.objects.filter(source=CreditSource.LECTURE, source_object_id=lecture.pk)
+    )
+    assert [(e.user_id, e.hours) for e in entries] == [(typist.pk, lecture.credit_hours)]
     # The projector's live count follows.
     state = projector.evaluate("url => fetch(url).then(r => r.json())", state_url)
     assert state["attended"] == 2
