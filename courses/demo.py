@@ -531,4 +531,128 @@ def _enrolments_chunk(user_ids: list[int], courses: dict, lessons: dict, package
     return len(enrollments)
 
 
+# --- A mentor cohort: the generated teachers who finished their stage's mentor training ----
+
+# Teachers with id % 10 == MENTOR_COHORT_REMAINDER (outside every BULK_SHARES share) completed
+# each mentor-training course their 学段 needs (the demo 导师资格 standard, DESIGN §6), so the
+# school dashboards, coverage and the API have qualified mentors to show after `make run`.
+MENTOR_COHORT_REMAINDER = 9
+MENTOR_COURSES_BY_STAGE = {
+    "primary": ["QP-XL-2026-01", "QP-JX-2026-01", "QP-WJ-2026-01"],
+    "junior": ["QP-XL-2026-01", "QP-JX-2026-01", "QP-WJ-2026-01", "QP-QC-2026-01"],
+    "senior": [
+        "QP-XL-2026-01",
+        "QP-JX-2026-01",
+        "QP-WJ-2026-01",
+        "QP-QC-2026-01",
+        "QP-SY-2026-01",
+    ],
+}
+
+
+@seed_step
+def seed_mentor_cohort(ctx: SeedContext) -> None:
+    """Completed enrolments, lesson progress, passed H5P results and evaluations of the mentor
+    cohort, in bulk per chunk (ignore_conflicts: a re-run writes nothing). Like the history
+    above, no `course_completed` per row: certification's demo step credits them in bulk."""
+    codes = sorted({code for codes in MENTOR_COURSES_BY_STAGE.values() for code in codes})
+    courses = {course.code: course for course in CoursePage.objects.live().filter(code__in=codes)}
+    if not courses:
+        return
+    lessons = {
+        code: list(
+            LessonPage.objects.child_of(course).live().order_by("path").values_list("pk", flat=True)
+        )
+        for code, course in courses.items()
+    }
+    packages = dict(
+        LessonPackage.objects.filter(course__in=list(courses.values())).values_list(
+            "lesson_id", "package_id"
+        )
+    )
+    teachers = (
+        User.objects.filter(is_active=True, school__isnull=False)
+        .exclude(staff_no__in=DEMO_STAFF_NOS)
+        .order_by("pk")
+        .values_list("pk", "stage")
+    )
+    now = timezone.now()
+    written = 0
+    chunk: list[tuple[int, str]] = []
+    for pk, stage in teachers.iterator(chunk_size=BULK_CHUNK):
+        if pk % 10 == MENTOR_COHORT_REMAINDER:
+            chunk.append((pk, stage))
+        if len(chunk) >= BULK_CHUNK:
+            written += _cohort_chunk(chunk, courses, lessons, packages, now)
+            chunk = []
+    if chunk:
+        written += _cohort_chunk(chunk, courses, lessons, packages, now)
+    ctx.stats["mentor_cohort_completions"] = written
+
+
+def _cohort_chunk(members, courses, lessons, packages, now) -> int:
+    enrollments, progress, evaluations, results = [], [], [], []
+    for pk, stage in members:
+        for position, code in enumerate(MENTOR_COURSES_BY_STAGE.get(stage or "primary", [])):
+            course = courses.get(code)
+            if course is None:
+                continue
+            # Spread over the last ten months, one course after another.
+            finished_at = now - datetime.timedelta(days=30 + pk % 240 - position * 7)
+            enrollments.append(
+                Enrollment(
+                    user_id=pk,
+                    course=course,
+                    source=EnrollmentSource.SELF,
+                    status=EnrollmentStatus.COMPLETED,
+                    progress=100,
+                    completed_at=finished_at,
+                )
+            )
+            for lesson_id in lessons[code]:
+                progress.append(
+                    LessonProgress(
+                        user_id=pk,
+                        lesson_id=lesson_id,
+                        course=course,
+                        status=LessonStatus.COMPLETED,
+                        first_seen_at=finished_at - datetime.timedelta(days=5),
+                        last_seen_at=finished_at,
+                        completed_at=finished_at,
+                        seconds_spent=900 + pk % 900,
+                    )
+                )
+                if lesson_id in packages:
+                    score = Decimal("0.8") + Decimal(pk % 3) / 10
+                    results.append(
+                        H5PResult(
+                            user_id=pk,
+                            package_id=packages[lesson_id],
+                            lesson_id=lesson_id,
+                            attempts=1 + pk % 2,
+                            last_scaled=score,
+                            best_scaled=score,
+                            last_raw=score,
+                            max_raw=Decimal(1),
+                            success=True,
+                            completed=True,
+                            last_attempt_at=finished_at,
+                        )
+                    )
+            evaluations.append(
+                CourseEvaluation(
+                    user_id=pk, course=course, rating=5, comment="对做好导师工作很有帮助。"
+                )
+            )
+    with transaction.atomic():
+        for model, rows in (
+            (Enrollment, enrollments),
+            (LessonProgress, progress),
+            (CourseEvaluation, evaluations),
+            (H5PResult, results),
+        ):
+            model.objects.bulk_create(rows, batch_size=INSERT_BATCH_SIZE, ignore_conflicts=True)
+    return len(enrollments)
+
+
 from . import lecture_demo  # noqa: E402, F401  (the lecture steps run after the course steps)

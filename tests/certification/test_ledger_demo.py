@@ -47,3 +47,26 @@ def test_demo_credit_matches_the_seeded_history_and_is_idempotent(seeded):
     out = StringIO()
     call_command("verify_ledger", stdout=out)
     assert str(CreditEntry.objects.count()) in out.getvalue()
+
+
+def test_demo_has_qualified_mentors_and_everyone_has_a_status(seeded):
+    """The mentor cohort (courses.demo.seed_mentor_cohort) qualifies through the ledger and
+    the engine: each qualified teacher completed their stage's mentor courses."""
+    from certification.models.qualification import QualificationState, QualificationStatus
+    from courses.demo import MENTOR_COURSES_BY_STAGE
+    from people.models import User
+
+    teachers = User.objects.filter(is_active=True, school__isnull=False)
+    assert QualificationStatus.objects.count() == teachers.count()
+    qualified = QualificationStatus.objects.filter(state=QualificationState.QUALIFIED)
+    assert qualified.exists()
+    for status in qualified.select_related("user"):
+        done = set(
+            Enrollment.objects.filter(
+                user=status.user, status=EnrollmentStatus.COMPLETED
+            ).values_list("course__code", flat=True)
+        )
+        assert set(MENTOR_COURSES_BY_STAGE[status.user.stage]) <= done
+        assert status.missing == []
+    # Others still have something to do, and it is named.
+    assert QualificationStatus.objects.filter(state=QualificationState.IN_PROGRESS).exists()
