@@ -28,6 +28,20 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _reset_celery_join_guard():
+    """Eager tasks run inside Celery's `denied_join_result()`, which saves and restores a
+    process-wide flag. When two threads of a concurrency test run eager tasks at once (the
+    ledger queues a recompute on each commit), the second restores the first's True, and a
+    later `result.get()` in this process fails with "Never call result.get() within a task".
+    The flag means nothing outside a worker, so each test starts with it cleared."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+    _set_task_join_will_block(False)
+
+
 @pytest.fixture
 def school_a(db):
     return SchoolFactory(code="A001", name="青浦区实验小学", offers_primary=True)
