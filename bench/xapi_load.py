@@ -15,6 +15,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -122,6 +123,10 @@ def statement(package, lesson, port: int) -> dict:
 
 def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     env = dict(os.environ, DJANGO_DEBUG="false", PYTHONUNBUFFERED="1")
+    # The server's log goes to a file, never to a pipe nobody reads during the run: eager
+    # Celery logs a line per task (a credit queues a recompute), and a full pipe blocks
+    # gunicorn's workers mid-request, hanging the load generator.
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -146,8 +151,9 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
+    process.log = log
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -156,7 +162,9 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
         except OSError:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
+    process.wait()
+    log.seek(0)
+    raise RuntimeError("gunicorn did not start: " + log.read().decode()[-2000:])
 
 
 def fire(port: int, jobs: list[tuple[tuple[str, str], bytes]], concurrency: int) -> dict:
