@@ -3,8 +3,6 @@ a write-only workbook fed from the database in chunks."""
 
 from __future__ import annotations
 
-import datetime
-import io
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -14,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from cms.spreadsheets import xlsx_bytes
 from people.models import ProfessionalTitle, School, Stage
 
 from .models.qualification import QualificationState
@@ -21,8 +20,6 @@ from .selectors.coverage import missing_items
 
 CHUNK_SIZE = 2_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Excel runs a cell that starts with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 COLUMN_WIDTHS = (14, 10, 10, 10, 8, 10, 10, 12, 12, 60)
 
 
@@ -78,36 +75,12 @@ def _rows(teachers: QuerySet) -> Iterator[list]:
 
 
 def teachers_xlsx_bytes(teachers: QuerySet) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Mentor qualification")[:31])
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate(COLUMN_WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-    header = []
-    for title in teacher_headers():
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for values in _rows(teachers):
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, datetime.date):
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-                cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(
+        sheet_title=_("Mentor qualification"),
+        headers=teacher_headers(),
+        rows=_rows(teachers),
+        widths=COLUMN_WIDTHS,
+    )
 
 
 def teachers_xlsx_response(school: School, teachers: QuerySet) -> HttpResponse:

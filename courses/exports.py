@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import io
 from collections.abc import Iterable, Iterator
 
 from django.http import HttpResponse, StreamingHttpResponse
@@ -14,13 +13,13 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from cms.spreadsheets import FORMULA_PREFIXES, xlsx_bytes
+
 from .choices import EnrollmentStatus
 from .selectors.reports import CourseRows
 
 CHUNK_SIZE = 2_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Excel runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def report_headers() -> list[str]:
@@ -94,37 +93,12 @@ def course_rows_csv_response(report: CourseRows) -> StreamingHttpResponse:
 
 
 def course_rows_xlsx_bytes(report: CourseRows) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Progress")[:31])
-    sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGH", (14, 10, 28, 10, 10, 10, 18, 12), strict=True):
-        sheet.column_dimensions[column].width = width
-    bold = Font(bold=True)
-    header_cells = []
-    for title in report_headers():
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for values in _rows(report):
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, datetime.datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(value, datetime.date):
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-                cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(
+        sheet_title=_("Progress"),
+        headers=report_headers(),
+        rows=_rows(report),
+        widths=(14, 10, 28, 10, 10, 10, 18, 12),
+    )
 
 
 def course_rows_xlsx_response(report: CourseRows) -> HttpResponse:

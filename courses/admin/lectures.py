@@ -4,7 +4,6 @@ list upload (preview, then all or nothing) and manual marks with a reason. Who m
 which lecture is decided in `courses.selectors.lecture_admin`; everyone else gets a 403."""
 
 import datetime
-import io
 from functools import wraps
 from pathlib import PurePath
 
@@ -26,7 +25,9 @@ from django.views.defaults import permission_denied
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from ..exports import CHUNK_SIZE, FORMULA_PREFIXES, XLSX_TYPE, csv_lines
+from cms.spreadsheets import xlsx_bytes
+
+from ..exports import CHUNK_SIZE, XLSX_TYPE, csv_lines
 from ..models import AttendanceMethod, LecturePage, RegistrationStatus
 from ..selectors import lecture_admin as selectors
 from ..services import attendance_import as service
@@ -213,35 +214,12 @@ def _export_filename(lecture, extension: str) -> str:
 
 
 def _xlsx_bytes(lecture) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Attendance")[:31])
-    sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGHIJ", (14, 10, 28, 12, 18, 10, 12, 18, 10, 30), strict=True):
-        sheet.column_dimensions[column].width = width
-    bold = Font(bold=True)
-    header = []
-    for title in export_headers():
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for values in _export_rows(lecture):
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, datetime.datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-                cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(
+        sheet_title=_("Attendance"),
+        headers=export_headers(),
+        rows=_export_rows(lecture),
+        widths=(14, 10, 28, 12, 18, 10, 12, 18, 10, 30),
+    )
 
 
 @forbidden_is_403
