@@ -120,14 +120,18 @@ def lesson_blocks(lines: list[str]) -> list[dict]:
 # --- The H5P quiz, packed in memory from our own library ------------------------------------
 
 
-def quiz_package_bytes() -> bytes | None:
-    """The crisis course's quiz as a `.h5p` file, or None while the library is missing."""
+def quiz_package_bytes(
+    *, title: str = QUIZ_TITLE, question: str = QUIZ_QUESTION, answers: list = QUIZ_ANSWERS
+) -> bytes | None:
+    """A one-question quiz of our own library as a `.h5p` file (by default the crisis course's;
+    fixed ZIP dates, so the same bytes and checksum every run), or None while the library is
+    missing."""
     library = H5P_LIBRARY_DIR / QUIZ_LIBRARY
     if not (library / "library.json").exists():
         return None
     files = {
         "h5p.json": {
-            "title": QUIZ_TITLE,
+            "title": title,
             "language": "zh",
             "mainLibrary": "H5P.QingpuQuiz",
             "embedTypes": ["div"],
@@ -137,8 +141,8 @@ def quiz_package_bytes() -> bytes | None:
             ],
         },
         "content/content.json": {
-            "question": QUIZ_QUESTION,
-            "answers": QUIZ_ANSWERS,
+            "question": question,
+            "answers": answers,
             "passPercentage": 100,
         },
     }

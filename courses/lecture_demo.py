@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import io
 import json
-import zipfile
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,13 +26,11 @@ from people.models import User
 from .choices import CompletionCriterion, CreditCategory, H5PStatus, Level
 from .demo import (
     DEMO_LECTURER_STAFF_NO,
-    H5P_LIBRARY_DIR,
-    QUIZ_LIBRARY,
-    ZIP_DATE,
     _home,
     _lecturer_profiles,
     _publish_child,
     lesson_blocks,
+    quiz_package_bytes,
 )
 from .models import (
     Attendance,
@@ -199,40 +195,11 @@ REPLAY_CREDIT_DAYS = 60
 
 
 def replay_quiz_bytes() -> bytes | None:
-    """The replay quiz as a `.h5p` file built from our own library (fixed ZIP dates, so the
-    same bytes and checksum every run), or None while the library is missing."""
-    library = H5P_LIBRARY_DIR / QUIZ_LIBRARY
-    if not (library / "library.json").exists():
-        return None
-    files = {
-        "h5p.json": {
-            "title": REPLAY_QUIZ_TITLE,
-            "language": "zh",
-            "mainLibrary": "H5P.QingpuQuiz",
-            "embedTypes": ["div"],
-            "license": "U",
-            "preloadedDependencies": [
-                {"machineName": "H5P.QingpuQuiz", "majorVersion": 1, "minorVersion": 1}
-            ],
-        },
-        "content/content.json": {
-            "question": REPLAY_QUIZ_QUESTION,
-            "answers": REPLAY_QUIZ_ANSWERS,
-            "passPercentage": 100,
-        },
-    }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-            archive.writestr(zipfile.ZipInfo(name, ZIP_DATE), payload, zipfile.ZIP_DEFLATED)
-        for path in sorted(library.rglob("*")):
-            if path.is_file():
-                name = f"{QUIZ_LIBRARY}/{path.relative_to(library).as_posix()}"
-                archive.writestr(
-                    zipfile.ZipInfo(name, ZIP_DATE), path.read_bytes(), zipfile.ZIP_DEFLATED
-                )
-    return buffer.getvalue()
+    """The replay quiz as a `.h5p` file built from our own library, or None while the
+    library is missing."""
+    return quiz_package_bytes(
+        title=REPLAY_QUIZ_TITLE, question=REPLAY_QUIZ_QUESTION, answers=REPLAY_QUIZ_ANSWERS
+    )
 
 
 def _replay_quiz_package(uploaded_by) -> H5PPackage | None:
