@@ -17,8 +17,9 @@ from cms.choices import CreditCategory, Level
 from courses.models import CoursePage
 from people.models import User
 from people.roster import RosterTable, RowError, chunked
+from people.roster.table import error
 
-from .reading import COURSE_CODE, TRAINING_NAME, error, sort_errors
+from .reading import COURSE_CODE, TRAINING_NAME, sort_errors
 
 PROGRESS_EVERY = 1000
 CATEGORY_VALUES = {

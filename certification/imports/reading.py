@@ -8,7 +8,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from people.roster import RosterTable, RowError
-from people.roster.reading import cell_rows
+from people.roster.reading import cell_rows, check_columns
+from people.roster.table import error
 
 COURSE_CODE = "课程编号"
 TRAINING_NAME = "培训名称"
@@ -16,10 +17,6 @@ COLUMNS = ("工号", COURSE_CODE, TRAINING_NAME, "学分", "学时", "类别", "
 REQUIRED_COLUMNS = ("工号", "学分", "学时", "类别", "级别", "完成日期")
 COLUMN_ORDER = {name: index for index, name in enumerate(COLUMNS)}
 HEADER_SEARCH_ROWS = 10
-
-
-def error(row: int, column: str, code: str, message: str) -> RowError:
-    return RowError(row=row, column=column, code=code, message=message)
 
 
 def sort_errors(errors) -> list[RowError]:
@@ -104,25 +101,7 @@ def _check_header(table: RosterTable, header: list[str], *, first: bool, number:
         ) % {"row": number}
         table.errors.append(error(0, "", "header_not_first_row", message))
         return
-    seen = set()
-    for name in header:
-        if not name:
-            continue
-        if name in seen:
-            message = _("The column “%(column)s” appears more than once in the header.") % {
-                "column": name
-            }
-            table.errors.append(error(0, name, "duplicate_header", message))
-        elif name not in COLUMNS:
-            message = _("The column “%(column)s” is not recognised and is ignored.") % {
-                "column": name
-            }
-            table.warnings.append(error(0, name, "unknown_column", message))
-        seen.add(name)
-    for name in REQUIRED_COLUMNS:
-        if name not in seen:
-            message = _("The required column “%(column)s” is missing.") % {"column": name}
-            table.errors.append(error(0, name, "missing_column", message))
+    seen = check_columns(table, header, columns=COLUMNS, required=REQUIRED_COLUMNS)
     if COURSE_CODE not in seen and TRAINING_NAME not in seen:
         message = _("The file needs a column “课程编号” or “培训名称” (or both).")
         table.errors.append(error(0, TRAINING_NAME, "missing_column", message))

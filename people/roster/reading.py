@@ -236,12 +236,10 @@ def _read_rows(table: RosterTable, rows: Iterator[tuple[int, list[str]]]) -> Non
         table.errors.append(_error(0, "", "no_rows", message))
 
 
-def _check_header(table: RosterTable, header: list[str]) -> bool:
-    """True when the header names every required column once; records errors otherwise."""
-    known = [name for name in header if name in COLUMNS]
-    if not known:
-        return False
-    seen = set()
+def check_columns(table: RosterTable, header: list[str], *, columns, required) -> set[str]:
+    """The header's known column names; records duplicate and missing required columns as
+    errors and unknown ones as warnings. Shared by the roster and the training-record import."""
+    seen: set[str] = set()
     for name in header:
         if not name:
             continue
@@ -250,16 +248,25 @@ def _check_header(table: RosterTable, header: list[str]) -> bool:
                 "column": name
             }
             table.errors.append(_error(0, name, "duplicate_header", message))
-        elif name not in COLUMNS:
+        elif name not in columns:
             message = _("The column “%(column)s” is not recognised and is ignored.") % {
                 "column": name
             }
             table.warnings.append(_error(0, name, "unknown_column", message))
         seen.add(name)
-    for name in REQUIRED_COLUMNS:
+    for name in required:
         if name not in seen:
             message = _("The required column “%(column)s” is missing.") % {"column": name}
             table.errors.append(_error(0, name, "missing_column", message))
+    return seen
+
+
+def _check_header(table: RosterTable, header: list[str]) -> bool:
+    """True when the header names every required column once; records errors otherwise."""
+    known = [name for name in header if name in COLUMNS]
+    if not known:
+        return False
+    seen = check_columns(table, header, columns=COLUMNS, required=REQUIRED_COLUMNS)
     table.columns = [name for name in COLUMNS if name in seen]
     return True
 
