@@ -61,7 +61,9 @@ def test_lecturer_uploads_quiz_and_teacher_completes_course_on_a_phone(
     admin.locator("#id_title").fill("倾听测验")
     admin.locator("input[type=file][name=file]").set_input_files(str(h5p_file))
     admin.locator("#w-editor-form button[type=submit]").first.click()
-    admin.wait_for_load_state()
+    # Wait until the redirect and the listing are served: the live server shares the in-memory
+    # SQLite database, and a request still running would lock the tables this test writes next.
+    admin.wait_for_load_state("networkidle")
     package = H5PPackage.objects.get()
     assert package.status == "valid", package.errors
     assert package.uploaded_by == lecturer
@@ -80,7 +82,7 @@ def test_lecturer_uploads_quiz_and_teacher_completes_course_on_a_phone(
     # 3. The teacher enrols on a phone and opens the lesson.
     login(phone, base, teacher.staff_no, course.url)
     phone.get_by_role("button", name="报名").click()
-    phone.wait_for_load_state()
+    phone.wait_for_load_state("networkidle")
     assert Enrollment.objects.get(user=teacher, course=course).status == EnrollmentStatus.ACTIVE
     phone.goto(base + lesson.url)
 
@@ -111,7 +113,7 @@ def test_lecturer_uploads_quiz_and_teacher_completes_course_on_a_phone(
     phone.locator("input[name=rating][value='5']").check(force=True)
     phone.locator("textarea[name=comment]").fill("测验题目贴近实际，很有帮助。")
     phone.locator("form[action*=evaluate] button[type=submit]").click()
-    phone.wait_for_load_state()
+    phone.wait_for_load_state("networkidle")
     enrollment.refresh_from_db()
     assert enrollment.status == EnrollmentStatus.COMPLETED and enrollment.completed_at
     assert Enrollment.objects.filter(user=teacher, status="completed").count() == 1
