@@ -6,10 +6,10 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PY
 
-.PHONY: run test bench lint format check tier1 tier2 install messages chromium migrate seed serve clean
+.PHONY: run test bench lint format check tier1 tier2 install messages chromium fonts migrate seed serve clean
 
 ## make run: install, migrate, compile messages, seed demo data, serve on 127.0.0.1:$(PORT)
-run: install messages migrate seed serve
+run: install messages fonts migrate seed serve
 
 ## make test: lint, Django checks, then the suite on both tiers
 test: install messages lint check tier1 tier2
@@ -72,10 +72,18 @@ chromium:
 	    (apt-get install -y -qq --no-install-recommends chromium || (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium)) >/dev/null; \
 	  else echo "Chromium is required for tests/browser: apt-get install chromium" >&2; exit 1; fi; }
 
-tier1: install messages chromium
+## fonts: Noto CJK for certificate and transcript PDFs (a PDF without it would show boxes)
+fonts:
+	@fc-list :lang=zh family 2>/dev/null | grep -q "Noto .* CJK SC" || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's fonts-noto-cjk for certificate PDFs"; \
+	    (apt-get install -y -qq --no-install-recommends fonts-noto-cjk || (apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-noto-cjk)) >/dev/null; \
+	  else echo "warning: no Chinese font; certificate PDFs will fail until you run: apt-get install fonts-noto-cjk" >&2; fi; }
+
+tier1: install messages chromium fonts
 	scripts/test_tier1.sh $(PYTEST_ARGS)
 
-tier2: install messages chromium
+tier2: install messages chromium fonts
 	scripts/test_tier2.sh $(PYTEST_ARGS)
 
 clean:

@@ -1,7 +1,7 @@
 """Public URLs of certification: each area's views module lists its own patterns."""
 
-from .views import credits
+from .views import credits, verify
 
 app_name = "certification"
 
-urlpatterns = [*credits.urlpatterns]
+urlpatterns = [*credits.urlpatterns, *verify.urlpatterns]

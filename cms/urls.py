@@ -29,12 +29,15 @@ if settings.DEBUG:
     from django.urls import re_path
 
     def private_media(request, path):
-        # H5P uploads and extracted packages (content.json holds the answers) are served
-        # only through courses' access-checked views, never as plain media.
+        # H5P uploads and extracted packages (content.json holds the answers), certificate
+        # PDFs and HR exports are served only through access-checked views, never as plain
+        # media.
         raise Http404
 
     urlpatterns += staticfiles_urlpatterns()
-    urlpatterns += [re_path(r"^media/h5p/(?P<path>.*)$", private_media)]
+    urlpatterns += [
+        re_path(r"^media/(?P<path>(?:h5p|certificates|exports|imports)/.*)$", private_media)
+    ]
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -2,6 +2,16 @@
 and statuses, certificates."""
 
 from .api import ApiToken
+from .certificates import (
+    BackgroundJob,
+    Certificate,
+    CertificateBatch,
+    CertificateKind,
+    CertificateSerial,
+    CertificateValidity,
+    JobStatus,
+    ReportExport,
+)
 from .cycles import CreditCycle, CycleRequirement
 from .imports import TrainingImport
 from .ledger import CreditEntry, CreditSource, LedgerImmutableError
@@ -15,14 +25,22 @@ from .qualification import (
 
 __all__ = [
     "ApiToken",
+    "BackgroundJob",
+    "Certificate",
+    "CertificateBatch",
+    "CertificateKind",
+    "CertificateSerial",
+    "CertificateValidity",
     "CreditCycle",
     "CreditEntry",
     "CreditSource",
     "CycleRequirement",
+    "JobStatus",
     "LedgerImmutableError",
     "QualificationStandard",
     "QualificationState",
     "QualificationStatus",
+    "ReportExport",
     "RequirementKind",
     "StandardRequirement",
     "TrainingImport",

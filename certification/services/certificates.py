@@ -1,0 +1,122 @@
+"""Issuing and revoking certificates: the one place a Certificate row is created.
+
+`certificate_issue` is idempotent on the natural key (holder, kind, subject_key): a second
+call, or a concurrent one, returns the row the first made. Serials come from a per-year
+counter incremented with a single UPDATE inside the issuing transaction, so they are
+sequential, readable and never reused; the verification code is random.
+"""
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certification.models import Certificate, CertificateSerial
+
+SERIAL_PREFIX = "QP"
+# 20 characters of Crockford-like base32 (no 0/1/i/l/o/u): 100 bits, safe to read aloud.
+CODE_ALPHABET = "23456789abcdefghjkmnpqrstvwxyz"
+CODE_LENGTH = 21  # 30 ** 21 ≈ 2 ** 103
+
+
+def new_verification_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def next_serial(year: int) -> str:
+    """The next serial of `year`, e.g. QP-2026-000123. Call inside a transaction: the row
+    stays locked by the UPDATE until it commits, and a rolled-back issue gives the number back."""
+    with transaction.atomic():
+        CertificateSerial.objects.get_or_create(year=year)
+        CertificateSerial.objects.filter(year=year).update(last=F("last") + 1)
+        number = CertificateSerial.objects.values_list("last", flat=True).get(year=year)
+    return f"{SERIAL_PREFIX}-{year:04d}-{number:06d}"
+
+
+def verification_url(certificate: Certificate) -> str:
+    """The absolute public URL printed (and QR-encoded) on the certificate."""
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    return base + reverse("certification:verify", args=[certificate.code])
+
+
+@dataclass(frozen=True)
+class Issued:
+    certificate: Certificate
+    created: bool
+
+
+def certificate_issue(
+    *,
+    holder,
+    kind: str,
+    subject_key: str,
+    title: str,
+    issued_on: datetime.date,
+    expires_on: datetime.date | None = None,
+    hours=None,
+    points=None,
+    course=None,
+    cycle=None,
+    standard_code: str = "",
+    details: dict | None = None,
+) -> Issued:
+    """Issue the certificate with this natural key, or return the one already issued.
+    Rendering the PDF is the caller's to queue (on commit)."""
+    existing = Certificate.objects.filter(holder=holder, kind=kind, subject_key=subject_key).first()
+    if existing is not None:
+        return Issued(existing, False)
+    school = getattr(holder, "school", None)
+    certificate = Certificate(
+        kind=kind,
+        subject_key=subject_key[:120],
+        holder=holder,
+        holder_name=holder.full_name or holder.get_username(),
+        school_name=school.name if school else "",
+        title=title[:200],
+        hours=hours,
+        points=points,
+        course=course,
+        cycle=cycle,
+        standard_code=standard_code,
+        details=details or {},
+        issued_on=issued_on,
+        expires_on=expires_on,
+        code=new_verification_code(),
+    )
+    try:
+        with transaction.atomic():
+            certificate.serial = next_serial(issued_on.year)
+            certificate.full_clean(exclude=["pdf"], validate_unique=False)
+            certificate.save()
+    except IntegrityError:
+        # A concurrent issuer won the natural key; its row is the certificate.
+        existing = Certificate.objects.filter(
+            holder=holder, kind=kind, subject_key=subject_key
+        ).first()
+        if existing is None:
+            raise
+        return Issued(existing, False)
+    return Issued(certificate, True)
+
+
+def certificate_revoke(*, certificate: Certificate, reason: str, revoked_by) -> Certificate:
+    """Revoke with a reason; the verification page then says so, with the date. Revoking an
+    already revoked certificate keeps the first revocation."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"revoked_reason": _("Give the reason for revoking.")})
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if locked.revoked_at is None:
+            locked.revoked_at = timezone.now()
+            locked.revoked_reason = reason[:300]
+            locked.revoked_by = revoked_by
+            locked.save(update_fields=["revoked_at", "revoked_reason", "revoked_by", "updated_at"])
+    return locked
