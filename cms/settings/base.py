@@ -278,6 +278,8 @@ SPECTACULAR_SETTINGS = {
 # --- Project
 ROSTER_IMPORT_MAX_BYTES = int(os.environ.get("ROSTER_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 ROSTER_IMPORT_MAX_ROWS = int(os.environ.get("ROSTER_IMPORT_MAX_ROWS", "200000"))
+# HR report exports up to this many teachers download at once; larger ones run in Celery.
+HR_EXPORT_INLINE_MAX = int(os.environ.get("HR_EXPORT_INLINE_MAX", "2000"))
 
 LOGGING = {
     "version": 1,
