@@ -40,6 +40,20 @@ def next_serial(year: int) -> str:
     return f"{SERIAL_PREFIX}-{year:04d}-{number:06d}"
 
 
+def next_serials(year: int, n: int) -> list[str]:
+    """`n` consecutive serials of `year` in one block, for issuing many certificates at once.
+    One UPDATE moves the counter by `n` (atomic in SQLite and PostgreSQL, and it holds the
+    row until the caller's transaction ends), so a concurrent `next_serial` gets a number
+    before or after the block, never inside it."""
+    if n <= 0:
+        return []
+    with transaction.atomic():
+        CertificateSerial.objects.get_or_create(year=year)
+        CertificateSerial.objects.filter(year=year).update(last=F("last") + n)
+        last = CertificateSerial.objects.values_list("last", flat=True).get(year=year)
+    return [f"{SERIAL_PREFIX}-{year:04d}-{number:06d}" for number in range(last - n + 1, last + 1)]
+
+
 def verification_url(certificate: Certificate) -> str:
     """The absolute public URL printed (and QR-encoded) on the certificate."""
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
