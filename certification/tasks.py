@@ -94,3 +94,6 @@ def recompute_users_status_later(user_ids: Iterable[int]) -> None:
 def recompute_all_statuses_later() -> None:
     """Queue the full recompute on commit (after a standard was edited)."""
     transaction.on_commit(lambda: recompute_all_statuses.delay())
+
+
+from . import batch_tasks  # noqa: E402, F401  (registers certification.certificate_batch_run)

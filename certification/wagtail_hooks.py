@@ -2,6 +2,7 @@
 
 from . import me  # noqa: F401  (the /me/ qualification section)
 from .admin import (  # noqa: F401  (their hooks register on import)
+    certificate_batches,
     cycles,
     dashboards,
     imports,

@@ -1,0 +1,437 @@
+"""Bulk certificate generation: issue every certificate a school's or a cycle's teachers are
+owed, set-based, then render the PDFs of that scope as a background job with progress.
+
+Issuing compares what is owed with what exists in one query per kind and inserts the missing
+rows with `bulk_create` in chunks, taking each chunk's serials in one block per year
+(`next_serials`). The unique natural key (holder, kind, subject_key) is the guard: when a
+single issue (a course completion, a recompute) wins a key between the check and the insert,
+the chunk rolls back and is issued again row by row through `certificate_issue`, which finds
+the winner's row. Field values come from the same builders the single-issue functions use, so
+both paths write the same subject_key, title, hours and dates.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certification.models import (
+    Certificate,
+    CertificateBatch,
+    CertificateKind,
+    CreditCycle,
+    JobStatus,
+)
+from certification.models.qualification import QualificationState, QualificationStatus
+from certification.pdf import CJKFontMissing
+from courses.choices import EnrollmentStatus
+from courses.models import Enrollment
+from people.models import School, User
+
+from .certificates import certificate_issue, new_verification_code, next_serials
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 500
+RENDER_CHUNK_SIZE = 20
+# Failures listed in a batch's summary; the count covers them all.
+MAX_LISTED_FAILURES = 50
+RUNNING_STATES = (JobStatus.PENDING, JobStatus.RUNNING)
+
+
+class BatchAlreadyRunning(ValidationError):
+    pass
+
+
+@dataclass
+class BulkResult:
+    issued: dict[str, int] = field(default_factory=dict)
+    existing: dict[str, int] = field(default_factory=dict)
+    # Qualification certificates whose expiry moved with a renewal (re-rendered later).
+    renewed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+# --- Scope ------------------------------------------------------------------------------------
+
+
+def scope_teachers(*, school: School | None) -> QuerySet[User]:
+    """Active school staff (the population qualification statuses are computed for), of
+    one school or of every school."""
+    teachers = User.objects.filter(is_active=True, school__isnull=False)
+    if school is not None:
+        teachers = teachers.filter(school=school)
+    return teachers
+
+
+def current_cycle(today: datetime.date | None = None) -> CreditCycle | None:
+    today = today or timezone.localdate()
+    return (
+        CreditCycle.objects.filter(starts_on__lte=today, ends_on__gte=today)
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def _transcript_cycle(cycle: CreditCycle | None) -> CreditCycle | None:
+    return cycle if cycle is not None else current_cycle()
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def certificates_in_scope(
+    *, school: School | None, cycle: CreditCycle | None, kinds
+) -> QuerySet[Certificate]:
+    """The certificates a batch of this scope renders: those of the scope's teachers, for a
+    cycle those issued within its dates (course, qualification) or for it (transcript).
+    Revoked certificates are left as they are."""
+    holders = scope_teachers(school=school).values("pk")
+    by_kind = Q()
+    for kind in kinds:
+        condition = Q(kind=kind)
+        if kind == CertificateKind.TRANSCRIPT:
+            transcript_cycle = _transcript_cycle(cycle)
+            if transcript_cycle is None:
+                continue
+            condition &= Q(cycle=transcript_cycle)
+        elif cycle is not None:
+            condition &= Q(issued_on__gte=cycle.starts_on, issued_on__lte=cycle.ends_on)
+        by_kind |= condition
+    if not by_kind:
+        return Certificate.objects.none()
+    return Certificate.objects.filter(by_kind, holder__in=holders, revoked_at__isnull=True)
+
+
+# --- Field values shared with the single-issue path --------------------------------------------
+
+
+def course_certificate_fields(*, course, completed_on: datetime.date) -> dict:
+    """`certificate_issue` keyword arguments (without holder) of a course's 结业证书."""
+    return {
+        "kind": CertificateKind.COURSE,
+        "subject_key": f"course:{course.pk}",
+        "title": course.title,
+        "hours": course.hours,
+        "points": course.credit_points,
+        "course": course,
+        "issued_on": completed_on,
+    }
+
+
+def qualification_certificate_fields(*, status: QualificationStatus) -> dict:
+    """`certificate_issue` keyword arguments (without holder) of a 导师资格证明."""
+    return {
+        "kind": CertificateKind.QUALIFICATION,
+        "subject_key": f"{status.standard_code}:{status.qualified_on.isoformat()}",
+        "title": status.standard.name,
+        "issued_on": status.qualified_on,
+        "expires_on": status.expires_on,
+        "standard_code": status.standard_code,
+    }
+
+
+def _unsaved(holder, values: dict) -> Certificate:
+    """The row `certificate_issue` would save (same snapshots and truncation), serial to come."""
+    school = holder.school
+    return Certificate(
+        holder=holder,
+        holder_name=holder.full_name or holder.get_username(),
+        school_name=school.name if school else "",
+        code=new_verification_code(),
+        **{
+            **values,
+            "subject_key": values["subject_key"][:120],
+            "title": values["title"][:200],
+            "details": values.get("details") or {},
+        },
+    )
+
+
+# --- Issuing ------------------------------------------------------------------------------------
+
+
+def _owed_courses(teachers, cycle) -> list[tuple[User, dict]]:
+    enrolments = Enrollment.objects.filter(
+        user__in=teachers.values("pk"),
+        status=EnrollmentStatus.COMPLETED,
+        completed_at__isnull=False,
+    )
+    if cycle is not None:
+        enrolments = enrolments.filter(
+            completed_at__gte=_day_start(cycle.starts_on),
+            completed_at__lt=_day_start(cycle.ends_on + datetime.timedelta(days=1)),
+        )
+    enrolments = enrolments.select_related("user__school", "course").order_by("user_id", "pk")
+    return [
+        (
+            enrolment.user,
+            course_certificate_fields(
+                course=enrolment.course, completed_on=timezone.localdate(enrolment.completed_at)
+            ),
+        )
+        for enrolment in enrolments
+    ]
+
+
+def _owed_qualifications(teachers, cycle) -> list[tuple[User, dict, QualificationStatus]]:
+    statuses = QualificationStatus.objects.filter(
+        user__in=teachers.values("pk"),
+        state__in=[QualificationState.QUALIFIED, QualificationState.EXPIRING],
+        qualified_on__isnull=False,
+    )
+    if cycle is not None:
+        statuses = statuses.filter(
+            qualified_on__gte=cycle.starts_on, qualified_on__lte=cycle.ends_on
+        )
+    statuses = statuses.select_related("user__school", "standard").order_by("user_id", "pk")
+    return [
+        (status.user, qualification_certificate_fields(status=status), status)
+        for status in statuses
+    ]
+
+
+def _existing(kind: str, teachers) -> dict[tuple[int, str], datetime.date | None]:
+    """(holder id, subject_key) → expires_on of every certificate of this kind the scope's
+    teachers hold: one query."""
+    rows = Certificate.objects.filter(kind=kind, holder__in=teachers.values("pk")).values_list(
+        "holder_id", "subject_key", "expires_on"
+    )
+    return {(holder_id, key): expires_on for holder_id, key, expires_on in rows}
+
+
+def _insert(owed: list[tuple[User, dict]]) -> int:
+    """Insert the rows in chunks; returns how many certificates were created."""
+    created = 0
+    for start in range(0, len(owed), CHUNK_SIZE):
+        chunk = owed[start : start + CHUNK_SIZE]
+        rows = [_unsaved(holder, values) for holder, values in chunk]
+        by_year: dict[int, list[Certificate]] = defaultdict(list)
+        for row in rows:
+            by_year[row.issued_on.year].append(row)
+        try:
+            with transaction.atomic():
+                for year in sorted(by_year):
+                    for row, serial in zip(
+                        by_year[year], next_serials(year, len(by_year[year])), strict=True
+                    ):
+                        row.serial = serial
+                Certificate.objects.bulk_create(rows)
+            created += len(rows)
+        except IntegrityError:
+            # A single issue took one of these keys after the check (or, rarer, a code
+            # collided): the chunk's serials went back with the rollback; issue it row by
+            # row, where the natural key finds the winner's certificate.
+            logger.info("bulk certificate chunk conflicted; issuing %d rows one by one", len(chunk))
+            for holder, values in chunk:
+                created += certificate_issue(holder=holder, **values).created
+    return created
+
+
+def certificates_issue_bulk(
+    *, school: School | None = None, cycle: CreditCycle | None = None, kinds
+) -> BulkResult:
+    """Issue every missing certificate of `kinds` for the scope (a school, a cycle or both).
+    Issuing twice issues nothing the second time. Course and qualification certificates take
+    a constant number of queries whatever the number of teachers (plus one row-by-row issue
+    per renewal); transcripts are issued one teacher at a time through `transcript_issue`."""
+    if school is None and cycle is None:
+        raise ValidationError(_("Choose a school, a cycle or both."))
+    kinds = set(kinds)
+    teachers = scope_teachers(school=school)
+    result = BulkResult()
+
+    if CertificateKind.COURSE in kinds:
+        existing = _existing(CertificateKind.COURSE, teachers)
+        owed, seen = [], set()
+        for holder, values in _owed_courses(teachers, cycle):
+            key = (holder.pk, values["subject_key"][:120])
+            if key in existing or key in seen:
+                continue
+            seen.add(key)
+            owed.append((holder, values))
+        result.issued[CertificateKind.COURSE] = _insert(owed)
+        result.existing[CertificateKind.COURSE] = len(existing)
+
+    if CertificateKind.QUALIFICATION in kinds:
+        existing = _existing(CertificateKind.QUALIFICATION, teachers)
+        owed, renewals, seen = [], [], set()
+        for holder, values, status in _owed_qualifications(teachers, cycle):
+            key = (holder.pk, values["subject_key"][:120])
+            if key in seen:
+                continue
+            seen.add(key)
+            if key not in existing:
+                owed.append((holder, values))
+            elif existing[key] != values["expires_on"]:
+                renewals.append(status)
+        result.issued[CertificateKind.QUALIFICATION] = _insert(owed)
+        result.existing[CertificateKind.QUALIFICATION] = len(existing)
+        result.renewed = _renew(renewals)
+
+    if CertificateKind.TRANSCRIPT in kinds:
+        result.issued[CertificateKind.TRANSCRIPT] = _issue_transcripts(teachers, cycle, result)
+    return result
+
+
+def _renew(statuses: list[QualificationStatus]) -> int:
+    """A renewal keeps the certificate (serial, code) and moves its expiry: the single-issue
+    path knows how, and renewals are few."""
+    if not statuses:
+        return 0
+    from .certificates import qualification_certificate_issue
+
+    for status in statuses:
+        qualification_certificate_issue(status=status)
+    return len(statuses)
+
+
+def _issue_transcripts(teachers, cycle, result: BulkResult) -> int:
+    transcript_cycle = _transcript_cycle(cycle)
+    if transcript_cycle is None:
+        result.notes.append(_("No current credit cycle: no transcripts were issued."))
+        return 0
+    from .transcripts import transcript_issue
+
+    created = 0
+    for teacher in teachers.select_related("school").order_by("pk").iterator(chunk_size=500):
+        created += transcript_issue(user=teacher, cycle=transcript_cycle).created
+    return created
+
+
+# --- The batch job ------------------------------------------------------------------------------
+
+
+def certificate_batch_create(
+    *,
+    school: School | None,
+    cycle: CreditCycle | None,
+    kinds,
+    regenerate: bool,
+    requested_by,
+) -> CertificateBatch:
+    """Record a batch and queue its run on commit. A batch of the same scope still queued or
+    running is an error (BatchAlreadyRunning), not a second job."""
+    from certification.batch_tasks import certificate_batch_run_task
+
+    if school is None and cycle is None:
+        raise ValidationError(_("Choose a school, a cycle or both."))
+    kinds = [kind for kind in CertificateKind.values if kind in set(kinds)]
+    if not kinds:
+        raise ValidationError(_("Choose at least one kind of certificate."))
+    with transaction.atomic():
+        # The scope's row serialises two admins starting the same batch at once.
+        if school is not None:
+            School.objects.select_for_update().filter(pk=school.pk).first()
+        else:
+            CreditCycle.objects.select_for_update().filter(pk=cycle.pk).first()
+        if CertificateBatch.objects.filter(
+            school=school, cycle=cycle, status__in=RUNNING_STATES
+        ).exists():
+            raise BatchAlreadyRunning(
+                _("A batch for this school and cycle is already running: wait until it is done.")
+            )
+        batch = CertificateBatch.objects.create(
+            school=school,
+            cycle=cycle,
+            kinds=kinds,
+            regenerate=regenerate,
+            requested_by=requested_by,
+        )
+        transaction.on_commit(lambda: certificate_batch_run_task.delay(batch.pk))
+    return batch
+
+
+def _save(batch: CertificateBatch, *fields: str) -> None:
+    batch.save(update_fields=[*fields, "updated_at"])
+
+
+def certificate_batch_run(*, batch_id: int, render=None) -> CertificateBatch:
+    """Run a batch: issue what is missing, then render the scope's PDFs in chunks with
+    progress. A finished batch returns at once; a batch left running by a crash resumes
+    (rendered certificates are skipped; with regenerate, those rendered since the batch
+    first started). A missing CJK font fails the batch with its message."""
+    if render is None:
+        from .certificate_pdf import certificate_render as render
+
+    with transaction.atomic():
+        batch = CertificateBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status in (JobStatus.DONE, JobStatus.FAILED):
+            return batch
+        summary = batch.summary or {}
+        summary.setdefault("started_at", timezone.now().isoformat())
+        batch.summary = summary
+        batch.status = JobStatus.RUNNING
+        _save(batch, "status", "summary")
+
+    try:
+        issued = certificates_issue_bulk(school=batch.school, cycle=batch.cycle, kinds=batch.kinds)
+        previous = Counter(summary.get("issued", {}))
+        previous.update(issued.issued)
+        summary["issued"] = dict(previous)
+        summary["renewed"] = summary.get("renewed", 0) + issued.renewed
+        summary["notes"] = issued.notes
+        _save(batch, "summary")
+        _render_scope(batch, render)
+    except CJKFontMissing as exc:
+        return _fail(batch, str(exc))
+    except Exception as exc:
+        logger.exception("certificate batch %s failed", batch_id)
+        _fail(batch, _("The batch stopped with an error: %(error)s") % {"error": exc})
+        raise
+    batch.status = JobStatus.DONE
+    batch.finished_at = timezone.now()
+    _save(batch, "status", "finished_at")
+    return batch
+
+
+def _fail(batch: CertificateBatch, message: str) -> CertificateBatch:
+    batch.status = JobStatus.FAILED
+    batch.error = message
+    batch.finished_at = timezone.now()
+    _save(batch, "status", "error", "finished_at", "summary", "processed", "total")
+    return batch
+
+
+def _render_scope(batch: CertificateBatch, render) -> None:
+    summary = batch.summary
+    to_render = certificates_in_scope(school=batch.school, cycle=batch.cycle, kinds=batch.kinds)
+    if batch.regenerate:
+        started_at = datetime.datetime.fromisoformat(summary["started_at"])
+        to_render = to_render.exclude(rendered_at__gte=started_at)
+    else:
+        to_render = to_render.filter(Q(pdf="") | Q(rendered_version__lt=F("content_version")))
+    ids = list(to_render.order_by("pk").values_list("pk", flat=True))
+    # A resumed batch keeps the count it reached.
+    batch.total = batch.processed + len(ids)
+    summary.setdefault("rendered", 0)
+    summary.setdefault("failed", 0)
+    summary.setdefault("failures", [])
+    _save(batch, "total", "summary")
+    for start in range(0, len(ids), RENDER_CHUNK_SIZE):
+        chunk = Certificate.objects.filter(pk__in=ids[start : start + RENDER_CHUNK_SIZE])
+        for certificate in chunk.select_related("holder", "course", "cycle").order_by("pk"):
+            try:
+                render(certificate, force=batch.regenerate)
+            except CJKFontMissing:
+                raise
+            except Exception as exc:
+                logger.exception("certificate %s did not render", certificate.serial)
+                summary["failed"] += 1
+                if len(summary["failures"]) < MAX_LISTED_FAILURES:
+                    summary["failures"].append(
+                        {"serial": certificate.serial, "reason": str(exc)[:300]}
+                    )
+            else:
+                summary["rendered"] += 1
+            batch.processed += 1
+        _save(batch, "processed", "summary")
