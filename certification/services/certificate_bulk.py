@@ -129,7 +129,8 @@ def course_certificate_fields(*, course, completed_on: datetime.date) -> dict:
 
 
 def qualification_certificate_fields(*, status: QualificationStatus) -> dict:
-    """`certificate_issue` keyword arguments (without holder) of a 导师资格证明."""
+    """`certificate_issue` keyword arguments (without holder) of the first 导师资格证明 of a
+    qualification period (dated the day it started)."""
     return {
         "kind": CertificateKind.QUALIFICATION,
         "subject_key": f"{status.standard_code}:{status.qualified_on.isoformat()}",
@@ -137,6 +138,7 @@ def qualification_certificate_fields(*, status: QualificationStatus) -> dict:
         "issued_on": status.qualified_on,
         "expires_on": status.expires_on,
         "standard_code": status.standard_code,
+        "details": {"qualified_on": status.qualified_on.isoformat()},
     }
 
 
@@ -200,13 +202,14 @@ def _owed_qualifications(teachers, cycle) -> list[tuple[User, dict, Qualificatio
     ]
 
 
-def _existing(kind: str, teachers) -> dict[tuple[int, str], datetime.date | None]:
-    """(holder id, subject_key) → expires_on of every certificate of this kind the scope's
-    teachers hold: one query."""
-    rows = Certificate.objects.filter(kind=kind, holder__in=teachers.values("pk")).values_list(
-        "holder_id", "subject_key", "expires_on"
+def _held_course_keys(teachers) -> set[tuple[int, str]]:
+    """(holder id, subject_key) of every course certificate the scope's teachers hold: one
+    query."""
+    return set(
+        Certificate.objects.filter(
+            kind=CertificateKind.COURSE, holder__in=teachers.values("pk")
+        ).values_list("holder_id", "subject_key")
     )
-    return {(holder_id, key): expires_on for holder_id, key, expires_on in rows}
 
 
 def _insert(owed: list[tuple[User, dict]]) -> int:
@@ -251,48 +254,65 @@ def certificates_issue_bulk(
     result = BulkResult()
 
     if CertificateKind.COURSE in kinds:
-        existing = _existing(CertificateKind.COURSE, teachers)
+        held = _held_course_keys(teachers)
         owed, seen = [], set()
         for holder, values in _owed_courses(teachers, cycle):
-            key = (holder.pk, values["subject_key"][:120])
-            if key in existing or key in seen:
+            key = (holder.pk, values["subject_key"])
+            if key in held or key in seen:
                 continue
             seen.add(key)
             owed.append((holder, values))
         result.issued[CertificateKind.COURSE] = _insert(owed)
-        result.existing[CertificateKind.COURSE] = len(existing)
+        result.existing[CertificateKind.COURSE] = len(held)
 
     if CertificateKind.QUALIFICATION in kinds:
-        existing = _existing(CertificateKind.QUALIFICATION, teachers)
-        owed, renewals, seen = [], [], set()
+        held = _held_qualifications(teachers)
+        owed, others, seen = [], [], set()
         for holder, values, status in _owed_qualifications(teachers, cycle):
-            key = (holder.pk, values["subject_key"][:120])
-            if key in seen:
+            key = values["subject_key"]
+            if (holder.pk, key) in seen:
                 continue
-            seen.add(key)
-            if key not in existing:
+            seen.add((holder.pk, key))
+            same_period = [
+                c
+                for c in held.get(holder.pk, [])
+                if c.subject_key == key or c.subject_key.startswith(key + "#")
+            ]
+            live = next((c for c in same_period if c.revoked_at is None), None)
+            if not same_period:
                 owed.append((holder, values))
-            elif existing[key] != values["expires_on"]:
-                renewals.append(status)
+            elif live is None or live.expires_on != status.expires_on:
+                others.append((status, same_period))
         result.issued[CertificateKind.QUALIFICATION] = _insert(owed)
-        result.existing[CertificateKind.QUALIFICATION] = len(existing)
-        result.renewed = _renew(renewals)
+        result.existing[CertificateKind.QUALIFICATION] = sum(len(c) for c in held.values())
+        result.renewed = _renew(others)
 
     if CertificateKind.TRANSCRIPT in kinds:
         result.issued[CertificateKind.TRANSCRIPT] = _issue_transcripts(teachers, cycle, result)
     return result
 
 
-def _renew(statuses: list[QualificationStatus]) -> int:
-    """A renewal keeps the certificate (serial, code) and moves its expiry: the single-issue
-    path knows how, and renewals are few."""
-    if not statuses:
+def _held_qualifications(teachers) -> dict[int, list[Certificate]]:
+    """The scope's qualification certificates by holder: one query."""
+    held: dict[int, list[Certificate]] = defaultdict(list)
+    for certificate in Certificate.objects.filter(
+        kind=CertificateKind.QUALIFICATION, holder__in=teachers.values("pk")
+    ):
+        held[certificate.holder_id].append(certificate)
+    return held
+
+
+def _renew(due: list[tuple[QualificationStatus, list[Certificate]]]) -> int:
+    """A period whose certificate exists but is out of date (a renewal moved its expiry, or it
+    was revoked and the teacher is qualified again): the single-issue path decides, and such
+    periods are few."""
+    if not due:
         return 0
     from .certificates import qualification_certificate_issue
 
-    for status in statuses:
-        qualification_certificate_issue(status=status)
-    return len(statuses)
+    for status, same_period in due:
+        qualification_certificate_issue(status=status, existing=same_period)
+    return len(due)
 
 
 def _issue_transcripts(teachers, cycle, result: BulkResult) -> int:
