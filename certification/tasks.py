@@ -96,4 +96,8 @@ def recompute_all_statuses_later() -> None:
     transaction.on_commit(lambda: recompute_all_statuses.delay())
 
 
-from . import batch_tasks  # noqa: E402, F401  (registers certification.certificate_batch_run)
+# Registered with the worker through this module, which autodiscovery imports.
+from . import (  # noqa: E402
+    batch_tasks,  # noqa: F401  (certification.certificate_batch_run)
+    hr_tasks,  # noqa: F401  (certification.hr_report_export)
+)

@@ -5,6 +5,7 @@ from .admin import (  # noqa: F401  (their hooks register on import)
     certificate_batches,
     cycles,
     dashboards,
+    hr_reports,
     imports,
     ledger,
     standards,
