@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certification.models import Certificate, CertificateSerial
+from certification.models import Certificate, CertificateKind, CertificateSerial
 
 SERIAL_PREFIX = "QP"
 # 20 characters of Crockford-like base32 (no 0/1/i/l/o/u): 100 bits, safe to read aloud.
@@ -134,3 +134,101 @@ def certificate_revoke(*, certificate: Certificate, reason: str, revoked_by) -> 
             locked.revoked_by = revoked_by
             locked.save(update_fields=["revoked_at", "revoked_reason", "revoked_by", "updated_at"])
     return locked
+
+
+# --- Automatic issuing: course completion and mentor qualification (issue 8) -----------------
+
+QUALIFIED_STATES = ("qualified", "expiring")
+
+
+def course_certificate_issue(*, user, course, completed_on: datetime.date) -> Issued:
+    """The 结业证书 of a completed course, dated the completion day. A repeated completion
+    signal finds the certificate already issued."""
+    return certificate_issue(
+        holder=user,
+        kind=CertificateKind.COURSE,
+        subject_key=f"course:{course.pk}",
+        title=course.title,
+        issued_on=completed_on,
+        hours=course.hours,
+        points=course.credit_points,
+        course=course,
+    )
+
+
+def qualification_subject_key(standard_code: str, qualified_on: datetime.date) -> str:
+    return f"{standard_code}:{qualified_on.isoformat()}"
+
+
+def qualification_certificate_issue(
+    *,
+    status,
+    existing: list[Certificate] | None = None,
+    issued_on: datetime.date | None = None,
+) -> Issued | None:
+    """The 导师资格证明 of a QualificationStatus that is qualified or expiring (None otherwise).
+
+    One certificate per qualification period start (qualified_on): a renewal keeps
+    qualified_on and moves expires_on, so the certificate gets the new expiry and a new
+    content_version (re-rendered under the same serial and code); qualifying again after an
+    expiry is a new qualified_on, hence a new certificate. If the period's certificate was
+    revoked and the teacher is qualified again on the same day (revocation lifted), a new
+    certificate is issued rather than reviving the revoked one.
+
+    `existing`: the holder's qualification certificates when the caller already read them
+    (the engine reads a whole chunk's in one query); `issued_on` defaults to qualified_on,
+    as in bulk generation, so both paths give the certificate the same date and serial year."""
+    if status.state not in QUALIFIED_STATES or status.qualified_on is None:
+        return None
+    key = qualification_subject_key(status.standard_code, status.qualified_on)
+    if existing is None:
+        existing = list(
+            Certificate.objects.filter(
+                holder_id=status.user_id,
+                kind=CertificateKind.QUALIFICATION,
+                subject_key__startswith=key,
+            )
+        )
+    same_period = [
+        c for c in existing if c.subject_key == key or c.subject_key.startswith(key + "#")
+    ]
+    live = next((c for c in same_period if c.revoked_at is None), None)
+    if live is not None:
+        if live.expires_on != status.expires_on:
+            with transaction.atomic():
+                live = Certificate.objects.select_for_update().get(pk=live.pk)
+                if live.expires_on != status.expires_on:
+                    live.expires_on = status.expires_on
+                    live.content_version += 1
+                    live.save(update_fields=["expires_on", "content_version", "updated_at"])
+        return Issued(live, False)
+    subject_key = key if not same_period else f"{key}#{len(same_period) + 1}"
+    return certificate_issue(
+        holder=status.user,
+        kind=CertificateKind.QUALIFICATION,
+        subject_key=subject_key,
+        title=status.standard.name,
+        issued_on=issued_on or status.qualified_on,
+        expires_on=status.expires_on,
+        standard_code=status.standard_code,
+        details={"qualified_on": status.qualified_on.isoformat()},
+    )
+
+
+def qualification_certificates_revoke(
+    *, user, standard_code: str, reason: str, revoked_by, today: datetime.date | None = None
+) -> int:
+    """Revoke the holder's still valid certificates of a revoked qualification, with the
+    same reason. Expired ones stay as they are: they were true for their period."""
+    today = today or timezone.localdate()
+    valid = Certificate.objects.filter(
+        holder=user,
+        kind=CertificateKind.QUALIFICATION,
+        standard_code=standard_code,
+        revoked_at__isnull=True,
+    ).exclude(expires_on__lt=today)
+    revoked = 0
+    for certificate in valid:
+        certificate_revoke(certificate=certificate, reason=reason, revoked_by=revoked_by)
+        revoked += 1
+    return revoked

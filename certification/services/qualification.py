@@ -65,6 +65,8 @@ from courses.models import CoursePage
 from people.models import User
 
 from ..models.qualification import QualificationStandard, QualificationState, QualificationStatus
+from .certificates import qualification_certificates_revoke
+from .qualification_certificates import issue_period_certificates
 from .qualification_rules import (  # noqa: F401  (add_months and RENEWAL_CODE are public)
     RENEWAL_CODE,
     Previous,
@@ -195,6 +197,8 @@ def _recompute_chunk(
             remind.append(Reminder(user_id, decision.state, decision.expires_on))
     upsert_statuses(rows)
     result.written += len(rows)
+    # A period that started or moved (qualified, regained, renewed) gets its certificate.
+    issue_period_certificates(standard=standard, rows=rows, previous=previous)
     emails = {user_id: email for user_id, _stage, email in users}
     result.reminders += send_reminders(standard, remind, emails)
 
@@ -274,6 +278,10 @@ def qualification_revoke(
         status.missing = []
         status.full_clean()
         status.save()
+        # The certificate must not go on saying what the revocation took back.
+        qualification_certificates_revoke(
+            user=user, standard_code=standard_code, reason=reason, revoked_by=revoked_by
+        )
     return status
 
 
