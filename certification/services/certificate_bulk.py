@@ -379,7 +379,8 @@ def certificate_batch_run(*, batch_id: int, render=None) -> CertificateBatch:
     """Run a batch: issue what is missing, then render the scope's PDFs in chunks with
     progress. A finished batch returns at once; a batch left running by a crash resumes
     (rendered certificates are skipped; with regenerate, those rendered since the batch
-    first started). A missing CJK font fails the batch with its message."""
+    first started). A missing CJK font fails the batch with its message, as does any other
+    error outside a single certificate's render."""
     if render is None:
         from .certificate_pdf import certificate_render as render
 
@@ -405,9 +406,10 @@ def certificate_batch_run(*, batch_id: int, render=None) -> CertificateBatch:
     except CJKFontMissing as exc:
         return _fail(batch, str(exc))
     except Exception as exc:
+        # Recorded on the batch (and logged) rather than raised: with eager Celery the run is
+        # inside the admin's request, which should show the failed batch, not an error page.
         logger.exception("certificate batch %s failed", batch_id)
-        _fail(batch, _("The batch stopped with an error: %(error)s") % {"error": exc})
-        raise
+        return _fail(batch, _("The batch stopped with an error: %(error)s") % {"error": exc})
     batch.status = JobStatus.DONE
     batch.finished_at = timezone.now()
     _save(batch, "status", "finished_at")

@@ -368,6 +368,20 @@ def test_a_missing_cjk_font_fails_the_batch_with_its_message(
     assert Certificate.objects.count() == 5  # issued; their PDFs wait for the font
 
 
+def test_an_unexpected_error_fails_the_batch_without_raising(
+    db, school_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(**kwargs):
+        raise RuntimeError("数据库不可用")
+
+    monkeypatch.setattr(bulk, "certificates_issue_bulk", broken)
+
+    batch = _run_batch(django_capture_on_commit_callbacks, school=school_a)
+
+    assert batch.status == JobStatus.FAILED
+    assert "数据库不可用" in batch.error
+
+
 def test_one_certificate_that_fails_to_render_is_listed_and_the_rest_go_on(
     owed_school_a, school_a, fake_render, monkeypatch, django_capture_on_commit_callbacks
 ):
@@ -513,6 +527,20 @@ def test_the_district_admin_starts_a_batch_and_follows_it(
     detail = client.get(reverse("certification_certificate_batches:detail", args=[batch.pk]))
     assert detail.status_code == 200
     assert detail.context["summary"]["rendered"] == 5
+
+
+def test_a_running_batch_shows_its_progress(client, district_admin, school_a):
+    batch = CertificateBatch.objects.create(
+        school=school_a, kinds=["course"], status=JobStatus.RUNNING, processed=2, total=5
+    )
+    _client(client, district_admin)
+
+    page = client.get(reverse("certification_certificate_batches:detail", args=[batch.pk]))
+    status = client.get(reverse("certification_certificate_batches:status", args=[batch.pk]))
+
+    assert page.status_code == 200
+    assert b'id="batch-progress-bar"' in page.content and b"2 / 5" in page.content
+    assert status.json()["progress"] == 40 and status.json()["running"] is True
 
 
 def test_the_form_needs_a_scope_and_refuses_a_second_running_batch(
