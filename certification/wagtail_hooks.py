@@ -11,4 +11,5 @@ from .admin import (  # noqa: F401  (their hooks register on import)
     standards,
     tokens,
 )
+from .admin import certificates as admin_certificates  # noqa: F401  (证书 in the admin)
 from .views import credits  # noqa: F401  (the /me/ link to 我的学分)
