@@ -4,6 +4,7 @@ import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
@@ -30,6 +31,20 @@ def database_status() -> str:
     return "ok"
 
 
+def cache_status() -> str:
+    # The fail-safe Redis cache hides outages from pages; here we ask it directly.
+    ping = getattr(cache, "ping", None)
+    try:
+        if ping is not None:
+            ping()
+        else:
+            cache.set("healthz", "ok", 5)
+    except Exception as error:
+        logger.warning("healthz: cache unreachable: %s", error)
+        return "error"
+    return "ok"
+
+
 def broker_status() -> str:
     if celery_app.conf.task_always_eager:
         return "eager"
@@ -47,8 +62,14 @@ def broker_status() -> str:
 def healthz(request):
     database = database_status()
     broker = broker_status()
-    healthy = database == "ok" and broker in {"ok", "eager"}
-    body = {"status": "ok" if healthy else "error", "database": database, "broker": broker}
+    cache_state = cache_status()
+    healthy = database == "ok" and broker in {"ok", "eager"} and cache_state == "ok"
+    body = {
+        "status": "ok" if healthy else "error",
+        "database": database,
+        "broker": broker,
+        "cache": cache_state,
+    }
     if settings.DEBUG:
         body["debug"] = True
     return JsonResponse(body, status=200 if healthy else 503)

@@ -135,3 +135,27 @@ def register_roster_import_menu_item():
     from people.views.admin_roster import roster_import_menu_item
 
     return roster_import_menu_item()
+
+
+# --- Login lockouts: list and unlock (people/admin_lockouts.py) ------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_lockout_urls():
+    from django.urls import include, path
+
+    from people import admin_lockouts
+
+    return [
+        path(
+            "login-lockouts/",
+            include((admin_lockouts.urlpatterns, admin_lockouts.app_name)),
+        )
+    ]
+
+
+@hooks.register("register_settings_menu_item")
+def register_lockout_menu_item():
+    from people.admin_lockouts import lockout_menu_item
+
+    return lockout_menu_item()

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -59,10 +60,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cms.csp.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -72,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a locked-out authenticate() into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -100,6 +106,11 @@ WSGI_APPLICATION = "cms.wsgi.application"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # A database that is gone fails a request (and /healthz) in seconds, not minutes.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2"))
+        )
 else:
     DATABASES = {
         "default": {
@@ -120,9 +131,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Degrades to "no cache" when Redis is down, so pages keep answering (cms.cache).
+            "BACKEND": "cms.cache.FailSafeRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "qp"),
+            # Fail fast: a request waits at most this long for a Redis that is gone.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
 else:
@@ -142,6 +156,19 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "900"))
 CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "840"))
 CELERY_TASK_ACKS_LATE = True
+# A worker killed mid-task (OOM, deploy) puts the task back instead of losing it: every task
+# is safe to run twice (STYLE.md §4).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A request's delay() must not hang on a broker that is down: fail fast, log, and let the
+# nightly recompute catch up (certification.tasks).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 3600
@@ -166,7 +193,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Auth
 AUTH_USER_MODEL = "people.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account or IP is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -182,6 +213,29 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # new staff get three days to set a password
 
+# --- Login lockout (django-axes; people.lockout). An account is locked after
+# AXES_FAILURE_LIMIT wrong passwords, an IP after AXES_IP_FAILURE_LIMIT: a whole school
+# signs in from one NAT address, so the IP threshold is higher and one teacher's typos do
+# not lock out the school. Both cool off after AXES_COOLOFF_MINUTES; 区管理员 unlock earlier
+# in the admin (Settings → Login lockouts).
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_IP_FAILURE_LIMIT = int(os.environ.get("AXES_IP_FAILURE_LIMIT", "30"))
+AXES_COOLOFF_MINUTES = int(os.environ.get("AXES_COOLOFF_MINUTES", "30"))
+AXES_COOLOFF_TIME = AXES_COOLOFF_MINUTES / 60  # hours, as axes reads a number
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_HANDLER = "people.lockout.AccountOrIPHandler"
+AXES_LOCKOUT_CALLABLE = "people.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "cms.ratelimit.client_ip"
+# The login form's field (and authenticate()'s keyword) is "username", though it holds the
+# 工号: axes would otherwise look for USERNAME_FIELD ("staff_no") and record no account.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # we unlock in the Wagtail admin; Django's admin is not routed
+# Behind the reverse proxy REMOTE_ADDR is the proxy: trust that many X-Forwarded-For hops.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
 # --- Language and time
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -192,6 +246,46 @@ USE_TZ = True
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文")]
+
+# --- Security headers for every environment (production adds HTTPS-only ones).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# SAMEORIGIN, not DENY: the H5P player is an iframe of our own origin.
+X_FRAME_OPTIONS = "SAMEORIGIN"
+# Content-Security-Policy (django-csp; cms.csp). The public site allows scripts from our own
+# origin, nonce-tagged inline scripts and the one inline script h5p-standalone writes into its
+# player iframe (by hash); no 'unsafe-inline' for scripts. Styles allow inline: H5P content
+# types build markup with style attributes. /admin/ gets CSP_ADMIN_DIRECTIVES (cms.csp).
+# Video embeds (lesson VideoBlock) come from the hosts in CSP_FRAME_HOSTS.
+CSP_FRAME_HOSTS = env_list(
+    "CSP_FRAME_HOSTS", "https://player.bilibili.com,https://player.youku.com,https://v.qq.com"
+)
+# h5p-standalone's frame: "H5PIntegration = window.parent.H5PIntegration; var H5P = H5P || {};
+# H5P.externalEmbed = false;" (tests/cms/test_headers.py recomputes it from node_modules).
+H5P_FRAME_INLINE_SCRIPT_HASH = "'sha256-8CniZYrnO46q7MvZ3m08Wom1HH/ZhyXmm29kBKTV1rk='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE, H5P_FRAME_INLINE_SCRIPT_HASH],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'", *CSP_FRAME_HOSTS],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
+# Wagtail's admin still relies on inline scripts and styles (widgets, page previews).
+CSP_ADMIN_DIRECTIVES = {
+    **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:", "https:"],
+}
 
 # --- Static and media
 STATIC_URL = "/static/"

@@ -18,3 +18,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_PATH") or None}
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Login lockout off for the suite (many tests log in); tests/people/test_lockout.py turns
+# it on with the `axes_enabled` fixture.
+AXES_ENABLED = False

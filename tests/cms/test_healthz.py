@@ -17,6 +17,7 @@ def test_healthz_ok_embedded(client, settings):
     assert body["status"] == "ok"
     assert body["database"] == "ok"
     assert body["broker"] == "eager"
+    assert body["cache"] == "ok"
 
 
 @pytest.mark.django_db
@@ -24,7 +25,12 @@ def test_healthz_database_down_is_503(client):
     with mock.patch("cms.views.connection.cursor", side_effect=OperationalError("down")):
         response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "error", "broker": "eager"}
+    assert response.json() == {
+        "status": "error",
+        "database": "error",
+        "broker": "eager",
+        "cache": "ok",
+    }
 
 
 @pytest.mark.django_db
@@ -44,6 +50,23 @@ def test_healthz_unreachable_broker_is_503(client):
 
 
 @pytest.mark.django_db
+def test_healthz_cache_down_is_503_naming_the_cache(client):
+    with mock.patch("cms.views.cache") as broken:
+        broken.ping.side_effect = ConnectionError("Redis is gone")
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["cache"] == "error"
+    assert response.json()["database"] == "ok"
+
+
+@pytest.mark.django_db
+def test_healthz_recovers_when_the_part_returns(client):
+    with mock.patch("cms.views.connection.cursor", side_effect=OperationalError("down")):
+        assert client.get("/healthz").status_code == 503
+    assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.django_db
 def test_healthz_rejects_post(client):
     assert client.post("/healthz").status_code == 405
 
@@ -53,4 +76,4 @@ def test_healthz_rejects_post(client):
 def test_healthz_real_broker_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "cache": "ok"}

@@ -78,7 +78,7 @@ def test_broker_url_switches_off_eager_and_redis_url_switches_cache():
     )
     assert conf["eager"] is False
     assert conf["broker"] == "redis://127.0.0.1:6379/3"
-    assert conf["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert conf["cache"] == "cms.cache.FailSafeRedisCache"
 
 
 def test_production_refuses_to_start_without_secret_key():
