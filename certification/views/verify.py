@@ -8,6 +8,7 @@ included, and all lookups share a generous per-minute ceiling.
 """
 
 import ipaddress
+import logging
 import math
 import re
 import time
@@ -23,6 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from ..models import Certificate, CertificateKind
+
+logger = logging.getLogger(__name__)
 
 # Codes are lower-case base32 (certification.services.certificates.CODE_ALPHABET); anything
 # outside this shape cannot exist and is a miss without a database query.
@@ -135,10 +138,27 @@ def _too_many(request, retry_after: int):
     return _private(response)
 
 
+def _locked_out_for(client: str) -> int:
+    # A cache outage (Redis gone) must not take the public page down with it: the limits
+    # are then not enforced until it is back.
+    try:
+        return locked_out_for(client)
+    except Exception:
+        logger.warning("verify: cache unavailable, rate limit not enforced", exc_info=True)
+        return 0
+
+
+def _record_miss(client: str) -> None:
+    try:
+        record_miss(client)
+    except Exception:
+        logger.warning("verify: cache unavailable, miss not counted", exc_info=True)
+
+
 @require_GET
 def verify(request, code: str):
     client = client_address(request)
-    retry_after = locked_out_for(client)
+    retry_after = _locked_out_for(client)
     if retry_after:
         return _too_many(request, retry_after)
     code = normalize_code(code)
@@ -166,7 +186,7 @@ def verify(request, code: str):
             .first()
         )
     if certificate is None:
-        record_miss(client)
+        _record_miss(client)
         return _private(
             TemplateResponse(request, "certification/verify/not_found.html", {}, status=404)
         )

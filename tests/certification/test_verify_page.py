@@ -289,3 +289,15 @@ def test_ipv6_clients_are_counted_per_64(client, certificate, settings):
     assert miss(client, ip="2001:db8:1:2::1").status_code == 404
     assert page(client, certificate.code, ip="2001:db8:1:2::ffff").status_code == 429
     assert page(client, certificate.code, ip="2001:db8:1:3::1").status_code == 200
+
+
+def test_a_cache_outage_does_not_take_the_page_down(client, certificate, monkeypatch):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis is gone")
+
+    for method in "get", "add", "incr", "set":
+        monkeypatch.setattr(cache, method, down)
+    assert page(client, certificate.code).status_code == 200
+    assert miss(client).status_code == 404
