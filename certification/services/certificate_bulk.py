@@ -36,7 +36,12 @@ from courses.choices import EnrollmentStatus
 from courses.models import Enrollment
 from people.models import School, User
 
-from .certificates import certificate_issue, new_verification_code, next_serials
+from .certificates import (
+    certificate_issue,
+    new_verification_code,
+    next_serials,
+    qualification_subject_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +138,7 @@ def qualification_certificate_fields(*, status: QualificationStatus) -> dict:
     qualification period (dated the day it started)."""
     return {
         "kind": CertificateKind.QUALIFICATION,
-        "subject_key": f"{status.standard_code}:{status.qualified_on.isoformat()}",
+        "subject_key": qualification_subject_key(status.standard_code, status.qualified_on),
         "title": status.standard.name,
         "issued_on": status.qualified_on,
         "expires_on": status.expires_on,
