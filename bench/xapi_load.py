@@ -41,11 +41,16 @@ def _sessions(users) -> list[tuple[str, str]]:
     from django.utils.module_loading import import_string
 
     store_class = import_string(settings.SESSION_ENGINE + ".SessionStore")
+    # The backend a login records is the one that authenticated: the first that can load a
+    # user (django-axes' standalone backend comes first and only guards authenticate()).
+    backend = next(
+        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(path), "get_user")
+    )
     out = []
     for user in users:
         store = store_class()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        store[BACKEND_SESSION_KEY] = backend
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         out.append((store.session_key, secrets.token_hex(16)))

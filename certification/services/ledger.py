@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,6 +102,36 @@ def _lock_users(user_ids: Iterable[int]) -> dict[int, str]:
     return {pk: last_hash or "" for pk, last_hash in rows}
 
 
+def _lock_user_for_award(*, user_id: int, source: str, source_ref: str, awarded_on):
+    """`credit_award`'s reads under the teacher's lock, in one statement after the lock (as
+    `_lock_users`): the latest hash, whether this award is already recorded, and the credit
+    cycle of `awarded_on` (the latest-starting one where two overlap). Returns
+    (prev_hash, recorded, cycle_id)."""
+    users = get_user_model().objects.filter(pk=user_id)
+    if connection.features.has_select_for_update:
+        list(users.select_for_update(of=("self",)).order_by().values_list("pk", flat=True))
+    latest = CreditEntry.objects.filter(user=OuterRef("pk")).order_by("-id").values("hash")[:1]
+    recorded = CreditEntry.objects.filter(
+        user=OuterRef("pk"), source=source, source_ref=source_ref, reverses__isnull=True
+    )
+    cycle = (
+        CreditCycle.objects.filter(starts_on__lte=awarded_on, ends_on__gte=awarded_on)
+        .order_by("-starts_on")
+        .values("pk")[:1]
+    )
+    row = (
+        users.annotate(
+            last_hash=Subquery(latest), recorded=Exists(recorded), cycle_id=Subquery(cycle)
+        )
+        .values_list("last_hash", "recorded", "cycle_id")
+        .first()
+    )
+    if row is None:
+        return "", False, None
+    last_hash, already, cycle_id = row
+    return last_hash or "", already, cycle_id
+
+
 def _cycle_for(cycles: list[CreditCycle], day: datetime.date) -> CreditCycle | None:
     for cycle in cycles:  # newest first: the latest cycle wins where two overlap
         if cycle.starts_on <= day <= cycle.ends_on:
@@ -131,7 +161,9 @@ def _check_values(*, points, hours, category, level, source, title, source_ref, 
         raise ValidationError(errors)
 
 
-def _new_entry(*, user_id, values: dict, prev_hash: str, created_at, cycle) -> CreditEntry:
+def _new_entry(
+    *, user_id, values: dict, prev_hash: str, created_at, cycle=None, cycle_id=None
+) -> CreditEntry:
     entry = CreditEntry(
         user_id=user_id,
         points=Decimal(values["points"]).quantize(POINTS_QUANTUM),
@@ -152,6 +184,8 @@ def _new_entry(*, user_id, values: dict, prev_hash: str, created_at, cycle) -> C
         created_at=created_at,
         prev_hash=prev_hash,
     )
+    if cycle is None and cycle_id is not None:
+        entry.cycle_id = cycle_id  # from the award's locked read: loaded only if used
     entry.hash = entry_hash(entry)
     return entry
 
@@ -237,18 +271,17 @@ def credit_award(
     existing = CreditEntry.objects.filter(
         user=user, source=source, source_ref=source_ref, reverses__isnull=True
     )
-    with transaction.atomic():
+    # No savepoint of its own inside a caller's transaction (a check-in's): whatever fails
+    # here fails the caller too, and the insert below has its own savepoint for the one
+    # error handled.
+    with transaction.atomic(savepoint=False):
         # Under the teacher's lock: a racing award of the same source has either committed
         # (found here) or waits for this one.
-        prev_hash = _lock_users([user.pk]).get(user.pk, "")
-        found = existing.first()
-        if found is not None:
-            return found, False
-        cycle = (
-            CreditCycle.objects.filter(starts_on__lte=awarded_on, ends_on__gte=awarded_on)
-            .order_by("-starts_on")
-            .first()
+        prev_hash, recorded, cycle_id = _lock_user_for_award(
+            user_id=user.pk, source=source, source_ref=source_ref, awarded_on=awarded_on
         )
+        if recorded:
+            return existing.first(), False
         entry = _new_entry(
             user_id=user.pk,
             values={
@@ -268,7 +301,7 @@ def credit_award(
             },
             prev_hash=prev_hash,
             created_at=timezone.now(),
-            cycle=cycle,
+            cycle_id=cycle_id,
         )
         try:
             with transaction.atomic():  # a savepoint: the outer transaction survives a clash

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Left
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
@@ -23,14 +24,38 @@ from ..models import (
 from ..signals import lecture_attended
 
 
+def lecture_series_feedback_required():
+    """A subquery for `LecturePage` querysets: whether the lecture's series (its parent page)
+    requires feedback. Annotated as `series_feedback_required`, it saves the check-in's
+    separate series query (`lecture_feedback_required` uses it when present)."""
+    return Subquery(
+        LectureSeriesPage.objects.filter(
+            path=Left(OuterRef("path"), (OuterRef("depth") - 1) * Page.steplen)
+        ).values("feedback_required")[:1]
+    )
+
+
 def lecture_feedback_required(lecture: LecturePage) -> bool:
     """Whether the lecture's series counts attendance only after the teacher's feedback."""
+    annotated = getattr(lecture, "series_feedback_required", None)
+    if annotated is not None:
+        return bool(annotated)
     required = (
         LectureSeriesPage.objects.filter(path=lecture.path[: -Page.steplen])
         .values_list("feedback_required", flat=True)
         .first()
     )
     return bool(required)
+
+
+def _attended_send(*, attendance: Attendance, lecture: LecturePage) -> None:
+    lecture_attended.send(
+        sender=LecturePage,
+        user=attendance.user,
+        lecture=lecture,
+        attendance=attendance,
+        hours=lecture.credit_hours,
+    )
 
 
 def _attendance_credit(*, attendance: Attendance, lecture: LecturePage, now: datetime) -> bool:
@@ -42,13 +67,7 @@ def _attendance_credit(*, attendance: Attendance, lecture: LecturePage, now: dat
     if not credited:
         return False
     attendance.credited_at = now
-    lecture_attended.send(
-        sender=LecturePage,
-        user=attendance.user,
-        lecture=lecture,
-        attendance=attendance,
-        hours=lecture.credit_hours,
-    )
+    _attended_send(attendance=attendance, lecture=lecture)
     return True
 
 
@@ -70,6 +89,10 @@ def attendance_record(
     existing = Attendance.objects.filter(user=user, lecture=lecture).first()
     if existing is not None:
         return existing, False
+    # Credited in the INSERT itself when the series needs no feedback: only the request whose
+    # INSERT succeeds gets here (a racing one hits the unique constraint), so this is the
+    # once-only credit without the conditional UPDATE the feedback path needs.
+    credit_now = not lecture_feedback_required(lecture)
     attendance = Attendance(
         user=user,
         lecture=lecture,
@@ -77,6 +100,7 @@ def attendance_record(
         checked_in_at=now,
         recorded_by=recorded_by,
         reason=(reason or "").strip()[:200],
+        credited_at=now if credit_now else None,
     )
     # The foreign keys are model instances we were handed; validating them would cost a
     # query each on the check-in hot path. The unique constraint is enforced by the database.
@@ -87,8 +111,8 @@ def attendance_record(
     except IntegrityError:
         # A concurrent request recorded it first.
         return Attendance.objects.get(user=user, lecture=lecture), False
-    if not lecture_feedback_required(lecture):
-        _attendance_credit(attendance=attendance, lecture=lecture, now=now)
+    if credit_now:
+        _attended_send(attendance=attendance, lecture=lecture)
     return attendance, True
 
 

@@ -17,6 +17,7 @@ from .attendance import attendance_record
 
 WRONG_CODE_LIMIT = 5
 WRONG_CODE_WINDOW_SECONDS = 600
+WRONG_CODE = object()  # _checkin_refusal's answer for a wrong or expired code
 
 
 class CheckinRateLimited(PermissionDenied):
@@ -115,26 +116,45 @@ def lecture_checkin(
         raise ValidationError(_("Unknown check-in method."))
     if not user.is_active:
         raise PermissionDenied(_("Your account is not active."))
+    # The checks need no query, so they run first; only a refused check-in looks for an
+    # existing attendance (a repeat is not refused, whatever the code). An accepted one goes
+    # to attendance_record, which finds a repeat itself: one look-up on the hot path.
+    refusal = _checkin_refusal(user=user, lecture=lecture, code=code, now=now)
+    if refusal is None:
+        return attendance_record(user=user, lecture=lecture, method=method, now=now)
     existing = Attendance.objects.filter(user=user, lecture=lecture).first()
     if existing is not None:
         return existing, False
+    if refusal is WRONG_CODE:
+        raise _wrong_code_error(user, now)
+    raise refusal
+
+
+def _checkin_refusal(*, user, lecture: LecturePage, code: str, now: datetime):
+    """Why the check-in is refused: CheckinRateLimited or ValidationError (closed window) to
+    raise, WRONG_CODE (counted only once no attendance exists), or None when it may go on."""
     if checkin_wrong_codes(user, now) >= WRONG_CODE_LIMIT:
         seconds_left = WRONG_CODE_WINDOW_SECONDS - int(now.timestamp()) % WRONG_CODE_WINDOW_SECONDS
-        raise CheckinRateLimited(
+        return CheckinRateLimited(
             _("Too many wrong codes. Please try again in %(minutes)s minutes.")
             % {"minutes": -(-seconds_left // 60)}
         )
     closed = checkin_window_error(lecture, now)
     if closed:
-        raise ValidationError(closed)
+        return ValidationError(closed)
     if not checkin_code_valid(lecture, code, now):
-        count = _wrong_code_count(user, now)
-        left = max(0, WRONG_CODE_LIMIT - count)
-        raise ValidationError(
-            _(
-                "The code is wrong or has expired; codes change every %(seconds)s seconds. "
-                "Attempts left: %(left)s."
-            )
-            % {"seconds": checkin_step_seconds(), "left": left}
+        return WRONG_CODE
+    return None
+
+
+def _wrong_code_error(user, now: datetime) -> ValidationError:
+    """Count the wrong code against the teacher and say how many attempts are left."""
+    count = _wrong_code_count(user, now)
+    left = max(0, WRONG_CODE_LIMIT - count)
+    return ValidationError(
+        _(
+            "The code is wrong or has expired; codes change every %(seconds)s seconds. "
+            "Attempts left: %(left)s."
         )
-    return attendance_record(user=user, lecture=lecture, method=method, now=now)
+        % {"seconds": checkin_step_seconds(), "left": left}
+    )

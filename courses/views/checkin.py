@@ -24,7 +24,7 @@ from ..selectors.checkin import (
     lecture_checkin_url,
     user_may_display_checkin,
 )
-from ..services.attendance import lecture_feedback_submit
+from ..services.attendance import lecture_feedback_submit, lecture_series_feedback_required
 from ..services.checkin import CheckinRateLimited, checkin_window_error, lecture_checkin
 
 
@@ -68,6 +68,15 @@ def _lecture(lecture_id: int) -> LecturePage:
     return get_object_or_404(LecturePage.objects.live(), pk=lecture_id)
 
 
+def _checkin_lecture(lecture_id: int) -> LecturePage:
+    """The lecture with its series' feedback rule read in the same query (the check-in
+    credits at once unless the series requires feedback)."""
+    lectures = LecturePage.objects.live().annotate(
+        series_feedback_required=lecture_series_feedback_required()
+    )
+    return get_object_or_404(lectures, pk=lecture_id)
+
+
 def _error_text(error: ValidationError) -> str:
     return " ".join(str(message) for message in error.messages)
 
@@ -109,7 +118,7 @@ def checkin_display_state_json(request, lecture_id: int):
 @login_required
 def checkin(request, lecture_id: int):
     """GET shows the confirm page (never checks in); POST checks in with the code."""
-    lecture = _lecture(lecture_id)
+    lecture = _checkin_lecture(lecture_id)
     status = 200
     if request.method == "POST":
         form = CheckinCodeForm(request.POST)
@@ -135,7 +144,8 @@ def checkin(request, lecture_id: int):
                     messages.success(request, _("Checked in. Thank you for attending."))
                 else:
                     messages.info(request, _("You have already checked in to this lecture."))
-                return redirect(lecture.get_url(request) or "/")
+                # Without the request: Wagtail's cached site root paths, not a Site query.
+                return redirect(lecture.get_url() or "/")
         else:
             status = 400
     else:

@@ -172,7 +172,10 @@ def test_display_state_queries_do_not_grow(
 
 def test_checkin_post_query_count(client, teacher_a, lecture, django_assert_max_num_queries):
     client.force_login(teacher_a)
-    with django_assert_max_num_queries(13):
+    # Session, user, lecture with its series' feedback rule, one attendance look-up, the
+    # insert in its savepoint pair and the transaction's; one Site read for the redirect
+    # (cached by Wagtail after the first request). Was 13.
+    with django_assert_max_num_queries(10):
         client.post(_url(lecture), {"code": _current_code(lecture), "via": "qr"})
     assert Attendance.objects.count() == 1
 
