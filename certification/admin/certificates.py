@@ -24,6 +24,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from certification.models import Certificate, CertificateKind, CertificateValidity
+from certification.selectors.certificates import certificates_visible_to
 from certification.services.certificates import certificate_revoke, verification_url
 from people import selectors as people_selectors
 from people.views.admin_roster import forbidden_is_403
@@ -36,19 +37,9 @@ app_name = "certification_certificates"
 
 
 def certificates_for_admin(user) -> QuerySet[Certificate]:
-    """Certificates this admin user may list: the view permission, then the shared rule.
-    (Until certification.selectors.certificates is on main, the same rule inline.)"""
-    certificates = Certificate.objects.all()
+    """Certificates this admin user may list: the view permission, then the shared rule."""
     if not user.has_perm(VIEW_PERMISSION):
-        return certificates.none()
-    try:
-        from certification.selectors.certificates import certificates_visible_to
-    except ImportError:  # pragma: no cover - the shared selector is not committed yet
-        if people_selectors.user_is_district_admin(user) or people_selectors.user_is_hr(user):
-            return certificates
-        if people_selectors.user_is_school_admin(user):
-            return certificates.filter(Q(holder__school_id=user.school_id) | Q(holder=user))
-        return certificates.none()
+        return Certificate.objects.none()
     return certificates_visible_to(user)
 
 

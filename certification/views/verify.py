@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from cms.ratelimit import client_ip
+
 from ..models import Certificate, CertificateKind
 
 logger = logging.getLogger(__name__)
@@ -58,10 +60,11 @@ def lookup_limit() -> int:
 
 
 def client_address(request) -> str:
-    """The client's address as the rate limits count it. X-Forwarded-For is believed only
-    when the deployment says a proxy sets it (anyone can send the header). IPv6 clients are
-    counted per /64: one subscriber usually holds the whole network."""
-    address = request.META.get("REMOTE_ADDR", "")
+    """The client's address as the rate limits count it: the site-wide rule
+    (`cms.ratelimit.client_ip`, which honours TRUSTED_PROXY_COUNT), or X-Forwarded-For's first
+    hop when TRUST_X_FORWARDED_FOR says the proxy writes the header itself (anyone can send
+    it otherwise). IPv6 clients are counted per /64: one subscriber usually holds the network."""
+    address = client_ip(request)
     if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
         address = forwarded or address

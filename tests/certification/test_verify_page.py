@@ -284,6 +284,19 @@ def test_forwarded_for_first_hop_when_trusted(client, certificate, settings):
     assert other.status_code == 200
 
 
+def test_trusted_proxy_count_is_honoured(client, certificate, settings):
+    """Behind TRUSTED_PROXY_COUNT proxies the site-wide rule applies: the hop the proxy saw,
+    not what the client wrote to the left of it."""
+    settings.VERIFY_MISS_LIMIT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.9.9.9"
+    assert miss(client, ip=proxy, HTTP_X_FORWARDED_FOR="6.6.6.6, 1.1.1.1").status_code == 404
+    forged = page(client, certificate.code, ip=proxy, HTTP_X_FORWARDED_FOR="7.7.7.7, 1.1.1.1")
+    assert forged.status_code == 429
+    other = page(client, certificate.code, ip=proxy, HTTP_X_FORWARDED_FOR="1.1.1.2")
+    assert other.status_code == 200
+
+
 def test_ipv6_clients_are_counted_per_64(client, certificate, settings):
     settings.VERIFY_MISS_LIMIT = 1
     assert miss(client, ip="2001:db8:1:2::1").status_code == 404
