@@ -264,3 +264,111 @@ def seed_lecture_case_links(ctx: SeedContext) -> None:
             lecture.save_revision().publish()
         linked += 1
     ctx.stats["lectures_linked_to_cases"] = linked
+
+
+# --- The generated cases of the larger scales ---------------------------------------------------
+
+# District and city scales add `scale.generated_cases` cases composed from these parts, so the
+# case list, its facets and search carry a district's volume (`small` generates none). Each
+# has its own title; students are 小A … 小Z, as in the hand-written cases.
+GENERATED_SLUG = "gen-case-{:04d}"
+GENERATED_ISSUES = (
+    ("emotions", "考试后情绪低落，常常一个人发呆"),
+    ("internet-use", "周末沉迷手机游戏，作业一再拖欠"),
+    ("academic-pressure", "成绩下滑后不愿再进课堂"),
+    ("peers", "和同桌反复冲突，被同学孤立"),
+    ("home-school", "家长对作业量意见很大"),
+    ("parent-child", "和父亲冷战一个月不说话"),
+    ("habits", "上课总是迟到，桌面一团乱"),
+    ("teacher-student", "当众顶撞任课老师之后"),
+    ("career", "选科时和家长意见不一"),
+    ("special-needs", "注意力难以集中，作业常常漏写"),
+    ("crisis", "在作文里流露出厌世的念头"),
+)
+GENERATED_STAGE_BANDS = (
+    ("primary", "p_lower", "一年级"),
+    ("primary", "p_upper", "四年级"),
+    ("junior", "j_lower", "预备年级"),
+    ("junior", "j_upper", "初二"),
+    ("senior", "s_1", "高一"),
+    ("senior", "s_2", "高二"),
+)
+GENERATED_APPROACHES = (
+    "导师的三次谈心",
+    "一次家访带来的转机",
+    "从倾听开始的陪伴",
+    "导师、班主任和家长的三方约谈",
+)
+
+
+def generated_case_specs(count: int) -> list[dict]:
+    """The first `count` generated cases; the first n are the same for any count >= n."""
+    specs = []
+    for n in range(count):
+        category, issue = GENERATED_ISSUES[n % len(GENERATED_ISSUES)]
+        stage, band, grade = GENERATED_STAGE_BANDS[(n // len(GENERATED_ISSUES)) % 6]
+        approach = GENERATED_APPROACHES[(n // (len(GENERATED_ISSUES) * 6)) % 4]
+        student = f"小{chr(ord('A') + n % 26)}"
+        number = n // (len(GENERATED_ISSUES) * 6 * 4)
+        suffix = f"（{number + 1}）" if number else ""
+        specs.append(
+            {
+                "slug": GENERATED_SLUG.format(n + 1),
+                "title": f"{grade}{student}{issue}：{approach}{suffix}",
+                "summary": f"{grade}学生{student}{issue}。导师通过{approach[2:]}了解原因，"
+                "与家长和任课教师一起商量对策，学生逐步走出困境。",
+                "stages": [stage],
+                "grade_band": band,
+                "categories": [category],
+                "tags": ["导师工作", grade],
+                "authors": [GENERATED_AUTHOR],
+                "background": [
+                    f"{student}是{grade}学生，最近{issue}。导师在日常观察和与班主任交流中注意到这一变化。"
+                ],
+                "process": [
+                    {
+                        "type": "step",
+                        "heading": "观察与倾听",
+                        "text": ["导师先记录事实，再找合适的时间单独谈话，听学生说出自己的想法。"],
+                    },
+                    {
+                        "type": "step",
+                        "heading": "家校协同",
+                        "text": ["导师与家长沟通观察到的情况，约定在家和在校一致的做法。"],
+                    },
+                ],
+                "strategies": ["- 先倾听再建议", "- 与家长统一口径", "- 给学生一个可完成的小目标"],
+                "reflection": ["变化往往有看不见的原因，导师的耐心陪伴比说教更有力量。"],
+                "outcome": ["一个月后，学生的状态明显好转，家长也更愿意与学校沟通。"],
+            }
+        )
+    return specs
+
+
+@seed_step
+def seed_generated_cases(ctx: SeedContext) -> None:
+    """The generated cases of the scale, published one by one (a few hundred pages at most,
+    whatever the number of teachers); idempotent by slug."""
+    count = getattr(ctx.scale, "generated_cases", 0)
+    index = CaseIndexPage.objects.first()
+    if not count or index is None:
+        return
+    specs = generated_case_specs(count)
+    existing = set(
+        CasePage.objects.child_of(index)
+        .filter(slug__in=[spec["slug"] for spec in specs])
+        .values_list("slug", flat=True)
+    )
+    new = [(n, spec) for n, spec in enumerate(specs) if spec["slug"] not in existing]
+    if not new:
+        return
+    categories = {category.slug: category for category in ProblemCategory.objects.all()}
+    pool = _authors([spec for _n, spec in new])
+    created: dict[str, int] = {}
+    for n, spec in new:
+        with transaction.atomic():
+            authors = _case_authors(spec, n, pool)
+            created[spec["slug"]] = _case_create(index, spec, categories, authors).pk
+    with transaction.atomic():
+        _spread_publication_dates(created, [spec["slug"] for spec in specs])
+    ctx.stats["generated_case_pages_created"] = len(created)

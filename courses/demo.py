@@ -659,4 +659,188 @@ def _cohort_chunk(members, courses, lessons, packages, now) -> int:
     return len(enrollments)
 
 
+# --- The generated catalogue of the larger scales -------------------------------------------
+
+# District and city scales add `scale.generated_courses` courses composed from these parts
+# (distinct titles, codes QP-GEN-0001…), three lessons each, and enrol every generated teacher
+# in two of them with some progress, so the catalog, course pages and the ledger carry a
+# district's volume. `small` generates none.
+GENERATED_CODE = "QP-GEN-{:04d}"
+GENERATED_LESSONS = 3
+GENERATED_THEMES = (
+    ("mental-health", "学生情绪识别与疏导"),
+    ("home-school", "家访的准备与沟通技巧"),
+    ("crisis", "校园心理危机的早期发现"),
+    ("adolescence", "青春期异性交往的引导"),
+    ("career", "学生生涯规划的个别指导"),
+    ("mentor-ethics", "导师谈心谈话的伦理边界"),
+    ("assessment", "作业设计与分层评价"),
+    ("mental-health", "学习动机的激发与维持"),
+    ("home-school", "隔代教养家庭的沟通策略"),
+    ("adolescence", "网络使用与手机管理"),
+    ("mental-health", "同伴冲突的调解"),
+    ("assessment", "单元作业的整体设计"),
+    ("career", "选科指导与学业规划"),
+    ("mentor-ethics", "学生隐私保护与信息管理"),
+    ("crisis", "欺凌事件的识别与处置"),
+    ("home-school", "家长会的组织与个别约谈"),
+)
+GENERATED_FORMS = ("专题研修", "工作坊", "案例研讨", "微课程")
+GENERATED_AUDIENCES = ("（小学）", "（初中）", "（高中）", "")
+GENERATED_STAGES = (["primary"], ["junior"], ["senior"], [])
+GENERATED_VARIANTS = (  # level, credit category, delivery, points, hours
+    ("school", "practice", "live", "0.5", "6"),
+    ("district", "knowledge", "online", "0.4", "4"),
+    ("district", "practice", "blended", "1", "10"),
+    ("city", "ethics", "online", "0.5", "5"),
+    ("school", "self_study", "online", "0.3", "3"),
+)
+GENERATED_LESSON_PARTS = ("认识问题", "方法与工具", "实践与反思")
+
+
+def generated_course_specs(count: int) -> list[dict]:
+    """The first `count` generated courses; the first n are the same for any count >= n."""
+    specs = []
+    themes, forms = len(GENERATED_THEMES), len(GENERATED_FORMS)
+    for n in range(count):
+        topic, theme = GENERATED_THEMES[n % themes]
+        form = GENERATED_FORMS[(n // themes) % forms]
+        audience = (n // (themes * forms)) % len(GENERATED_AUDIENCES)
+        level, category, delivery, points, hours = GENERATED_VARIANTS[n % len(GENERATED_VARIANTS)]
+        title = f"{theme}{form}{GENERATED_AUDIENCES[audience]}"
+        specs.append(
+            {
+                "code": GENERATED_CODE.format(n + 1),
+                "title": title,
+                "slug": f"gen-{n + 1:04d}",
+                "topic": topic,
+                "summary": f"面向导师的{form}：围绕“{theme}”，结合本区学校的真实情境，"
+                "学习可操作的方法，并在实践中反思改进。",
+                "stages": GENERATED_STAGES[audience],
+                "level": level,
+                "credit_category": category,
+                "credit_points": points,
+                "hours": hours,
+                "delivery": delivery,
+                "enrolment_mode": "open",
+                "lessons": [
+                    {
+                        "title": f"第{number}课 {part}",
+                        "minutes": 45,
+                        "body": [
+                            f"## {theme}：{part}",
+                            f"本课围绕“{theme}”的{part}展开，结合导师日常工作中的情境，"
+                            "说明要点、常见误区和可以马上使用的做法。",
+                            "- 先观察、再判断，记录事实而不是印象",
+                            "- 与班主任、心理教师和家长分工协作",
+                            "> 提示：课后完成一次实践，并在研修群中分享反思。",
+                        ],
+                    }
+                    for number, part in enumerate(GENERATED_LESSON_PARTS, start=1)
+                ],
+            }
+        )
+    return specs
+
+
+@seed_step
+def seed_generated_courses(ctx: SeedContext) -> None:
+    """The generated courses of the scale (Wagtail pages, written one by one through publish:
+    a few dozen whatever the number of teachers), then their enrolments in bulk."""
+    count = getattr(ctx.scale, "generated_courses", 0)
+    catalog = CourseIndexPage.objects.first()
+    if not count or catalog is None:
+        return
+    specs = generated_course_specs(count)
+    existing = set(
+        CoursePage.objects.filter(code__in=[spec["code"] for spec in specs]).values_list(
+            "code", flat=True
+        )
+    )
+    topics = dict(TopicCategory.objects.values_list("slug", "pk"))
+    created = 0
+    for spec in specs:
+        if spec["code"] in existing:
+            continue
+        with transaction.atomic():  # one course and its lessons, or nothing
+            created += _course_create(catalog, spec, topics, {})
+    ctx.stats["generated_course_pages_created"] = created
+    courses = list(
+        CoursePage.objects.live().filter(code__in=[spec["code"] for spec in specs]).order_by("code")
+    )
+    lessons = {
+        course.pk: list(
+            LessonPage.objects.child_of(course).live().order_by("path").values_list("pk", flat=True)
+        )
+        for course in courses
+    }
+    teachers = (
+        User.objects.filter(is_active=True, school__isnull=False)
+        .exclude(staff_no__in=DEMO_STAFF_NOS)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    written = 0
+    chunk: list[int] = []
+    for pk in teachers.iterator(chunk_size=BULK_CHUNK):
+        chunk.append(pk)
+        if len(chunk) >= BULK_CHUNK:
+            written += _generated_enrolments_chunk(chunk, courses, lessons)
+            chunk = []
+    if chunk:
+        written += _generated_enrolments_chunk(chunk, courses, lessons)
+    ctx.stats["generated_course_enrolments_created"] = written
+
+
+def _generated_enrolments_chunk(user_ids: list[int], courses: list, lessons: dict) -> int:
+    """Each teacher in two generated courses (picked by id), 0..all lessons done; half of
+    those done with every lesson completed and evaluated. ignore_conflicts: a re-run is a
+    no-op."""
+    now = timezone.now()
+    enrollments, progress, evaluations = [], [], []
+    for pk in user_ids:
+        picks = {(pk * 3) % len(courses), (pk * 3 + 7) % len(courses)}
+        for pick in sorted(picks):
+            course = courses[pick]
+            lesson_ids = lessons[course.pk]
+            done = (pk + pick) % (len(lesson_ids) + 1)
+            completed = bool(lesson_ids) and done == len(lesson_ids) and pk % 2 == 0
+            finished_at = now - datetime.timedelta(days=(pk + pick) % 300)
+            enrollments.append(
+                Enrollment(
+                    user_id=pk,
+                    course=course,
+                    source=EnrollmentSource.SELF,
+                    status=EnrollmentStatus.COMPLETED if completed else EnrollmentStatus.ACTIVE,
+                    progress=int(done * 100 / len(lesson_ids)) if lesson_ids else 0,
+                    completed_at=finished_at if completed else None,
+                )
+            )
+            for lesson_id in lesson_ids[:done]:
+                progress.append(
+                    LessonProgress(
+                        user_id=pk,
+                        lesson_id=lesson_id,
+                        course=course,
+                        status=LessonStatus.COMPLETED,
+                        first_seen_at=finished_at - datetime.timedelta(days=2),
+                        last_seen_at=finished_at,
+                        completed_at=finished_at,
+                        seconds_spent=300 + pk % 1500,
+                    )
+                )
+            if completed:
+                evaluations.append(
+                    CourseEvaluation(user_id=pk, course=course, rating=4 + pk % 2, comment="")
+                )
+    with transaction.atomic():
+        for model, rows in (
+            (Enrollment, enrollments),
+            (LessonProgress, progress),
+            (CourseEvaluation, evaluations),
+        ):
+            model.objects.bulk_create(rows, batch_size=INSERT_BATCH_SIZE, ignore_conflicts=True)
+    return len(enrollments)
+
+
 from . import lecture_demo  # noqa: E402, F401  (the lecture steps run after the course steps)

@@ -122,6 +122,10 @@ class DistrictPlan:
 class Scale:
     name: str
     plans: tuple[DistrictPlan, ...]
+    # Generated catalogue beyond the hand-written demo content (courses/demo.py,
+    # casebank/demo.py): 0 keeps `small` fast for `make run` and the tests.
+    generated_courses: int = 0
+    generated_cases: int = 0
 
     @property
     def total_schools(self) -> int:
@@ -142,7 +146,12 @@ _CITY_TEACHERS = {
 
 SCALES = {
     "small": Scale("small", (DistrictPlan(QINGPU, 3, 40),)),
-    "district": Scale("district", (DistrictPlan(QINGPU, 150, 10_000),)),
+    "district": Scale(
+        "district",
+        (DistrictPlan(QINGPU, 150, 10_000),),
+        generated_courses=40,
+        generated_cases=120,
+    ),
     "city": Scale(
         "city",
         tuple(
@@ -153,6 +162,8 @@ SCALES = {
             )
             for district in data.DISTRICTS
         ),
+        generated_courses=120,
+        generated_cases=400,
     ),
 }
 DEFAULT_SCALE = "small"
