@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -78,3 +80,38 @@ def rate_limit(scope: str) -> RateLimit:
     """The limit named `scope` in settings.RATE_LIMITS: {"scope": (limit, window_seconds)}."""
     limit, window = settings.RATE_LIMITS[scope]
     return RateLimit(scope=scope, limit=int(limit), window=int(window))
+
+
+class RateLimitedViewsMiddleware:
+    """POSTs to the views named in settings.RATE_LIMITED_VIEWS ({"ns:name": scope}) count
+    against that scope per user; past the limit the view is not called and a 429 page says
+    when to try again. A middleware, so apps below cms (people) need not import cms."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST" or not request.user.is_authenticated:
+            return None
+        match = request.resolver_match
+        scope = settings.RATE_LIMITED_VIEWS.get(match.view_name if match else "")
+        if scope is None:
+            return None
+        limiter = rate_limit(scope)
+        if not limiter.hit(f"user:{request.user.pk}"):
+            return None
+        title = _("Too many attempts")
+        return TemplateResponse(
+            request,
+            "cms/rate_limited_admin.html",
+            {
+                "minutes": -(-limiter.window // 60),
+                "limit": limiter.limit,
+                "page_title": title,
+                "header_title": title,
+            },
+            status=429,
+        )

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "cms.ratelimit.RateLimitedViewsMiddleware",
     # Last, as django-axes asks: it turns a locked-out authenticate() into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -316,6 +317,18 @@ XAPI_RATE_LIMIT = int(os.environ.get("XAPI_RATE_LIMIT", 120))
 # --- Lecture check-in (courses.services.checkin): code rotation (30–60 s) and how early it opens.
 LECTURE_CHECKIN_STEP = min(60, max(30, int(os.environ.get("LECTURE_CHECKIN_STEP", 45))))
 LECTURE_CHECKIN_EARLY_MINUTES = int(os.environ.get("LECTURE_CHECKIN_EARLY_MINUTES", 30))
+# --- Rate limits of cms.ratelimit: scope -> (attempts, window in seconds), per user.
+# (xAPI has XAPI_RATE_LIMIT, check-in codes courses.services.checkin's wrong-code limit,
+# /verify/ its own counters, the API DRF's throttle.)
+RATE_LIMITS = {
+    # Roster and training-record uploads: each parses up to ROSTER_IMPORT_MAX_ROWS rows.
+    "imports": (int(os.environ.get("IMPORT_RATE_LIMIT", "20")), 3600),
+}
+# POSTs to these views (URL names) count against a scope (cms.ratelimit middleware).
+RATE_LIMITED_VIEWS = {
+    "people_roster_import:index": "imports",
+    "certification_training_import:index": "imports",
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
