@@ -12,7 +12,9 @@ from collections.abc import Iterable
 
 from celery import shared_task
 from django.core.cache import cache
-from django.db import transaction
+from django.db import OperationalError, transaction
+
+from cms.queueing import task_delay_or_log
 
 from .services import qualification as engine
 
@@ -35,7 +37,14 @@ def _result_summary(result: engine.RecomputeResult) -> dict:
     }
 
 
-@shared_task(name="certification.recompute_user_status", ignore_result=True)
+@shared_task(
+    name="certification.recompute_user_status",
+    ignore_result=True,
+    # Idempotent (recomputes from the ledger): a dropped database connection is retried.
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
 def recompute_user_status(user_id: int) -> dict:
     """Recompute one teacher's statuses. Clears the debounce key first, so a credit that
     commits while this runs queues another run rather than being missed."""
@@ -43,13 +52,27 @@ def recompute_user_status(user_id: int) -> dict:
     return _result_summary(engine.qualification_recompute([user_id]))
 
 
-@shared_task(name="certification.recompute_users_status", ignore_result=True)
+@shared_task(
+    name="certification.recompute_users_status",
+    ignore_result=True,
+    # Idempotent (recomputes from the ledger): a dropped database connection is retried.
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
 def recompute_users_status(user_ids: list[int]) -> dict:
     """Recompute a set of teachers at once (imports, bulk awards): set-based."""
     return _result_summary(engine.qualification_recompute(list(user_ids)))
 
 
-@shared_task(name="certification.recompute_all_statuses", ignore_result=True)
+@shared_task(
+    name="certification.recompute_all_statuses",
+    ignore_result=True,
+    # Idempotent (recomputes from the ledger): a dropped database connection is retried.
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
 def recompute_all_statuses() -> dict:
     """The nightly full recompute (beat), also queued after a standard changes: statuses
     move with the calendar (expiring, expired) and reminders go out once."""
@@ -60,7 +83,10 @@ def _queue_user(user_id: int) -> None:
     if not cache.add(_debounce_key(user_id), 1, DEBOUNCE_SECONDS):
         return
     # Eager (the embedded default) runs it inline, which clears the key again at once.
-    recompute_user_status.delay(user_id)
+    # A broker outage must not fail the request that earned the credit: the nightly
+    # recompute catches up; the debounce key is dropped so the next credit tries again.
+    if not task_delay_or_log(recompute_user_status, user_id):
+        cache.delete(_debounce_key(user_id))
 
 
 def _queued_in_this_transaction(user_id: int) -> bool:
@@ -88,12 +114,12 @@ def recompute_users_status_later(user_ids: Iterable[int]) -> None:
     """Queue one set-based recompute of many teachers on commit."""
     ids = sorted(set(user_ids))
     if ids:
-        transaction.on_commit(lambda: recompute_users_status.delay(ids))
+        transaction.on_commit(lambda: task_delay_or_log(recompute_users_status, ids))
 
 
 def recompute_all_statuses_later() -> None:
     """Queue the full recompute on commit (after a standard was edited)."""
-    transaction.on_commit(lambda: recompute_all_statuses.delay())
+    transaction.on_commit(lambda: task_delay_or_log(recompute_all_statuses))
 
 
 # Registered with the worker through this module, which autodiscovery imports.
