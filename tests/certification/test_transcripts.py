@@ -502,3 +502,18 @@ def test_cycles_for_transcripts_prefetches_requirements(django_assert_num_querie
     with django_assert_num_queries(2):
         cycles = cycles_for_transcripts()
         [list(cycle.requirements.all()) for cycle in cycles]
+
+
+def test_the_transcript_pdf_by_url(make_user, school_b, teacher_a, teacher_b, hr_user):
+    """End to end: the teacher's button gives their PDF; another teacher and another school's
+    admin get a 404 for the same URL, HR gets the file."""
+    award(teacher_a, points="2", title="师德专题培训")
+    response = client_for(teacher_a).post(ME_URL, {"cycle": default_cycle().pk}, follow=True)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    pdf_url = response.redirect_chain[-1][0]
+    admin_b = make_user(roles.SCHOOL_ADMIN, school_b, staff_no="SB01")
+    for outsider in (teacher_b, admin_b):
+        assert client_for(outsider).get(pdf_url).status_code == 404
+    response = client_for(hr_user).get(pdf_url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
