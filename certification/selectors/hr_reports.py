@@ -15,6 +15,7 @@ import datetime
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -37,6 +38,9 @@ SORTS = {
     "points": ("sort_points", "school__code", "staff_no"),
 }
 DEFAULT_SORT = "school"
+# Column order of the category and level sums (read once: an enum's .values builds a list).
+CATEGORIES = tuple(CreditCategory.values)
+LEVELS = tuple(Level.values)
 EXPORT_CHUNK = 1_000
 
 
@@ -166,14 +170,14 @@ class TeacherSums:
     total_hours: Decimal = ZERO
 
 
-_CELLS = [(category, level) for category in CreditCategory.values for level in Level.values]
+_CELLS = [(category, level) for category in CATEGORIES for level in LEVELS]
 
 
 def _aggregates() -> dict:
     aggregates = {"total_points": Sum("points"), "total_hours": Sum("hours")}
     for index, (category, level) in enumerate(_CELLS):
         aggregates[f"cell{index}"] = Sum("points", filter=Q(category=category, level=level))
-    for index, category in enumerate(CreditCategory.values):
+    for index, category in enumerate(CATEGORIES):
         aggregates[f"hours{index}"] = Sum("hours", filter=Q(category=category))
     return aggregates
 
@@ -182,8 +186,7 @@ def _sums_from_row(row: dict) -> TeacherSums:
     return TeacherSums(
         cells={cell: row[f"cell{index}"] or ZERO for index, cell in enumerate(_CELLS)},
         hours_by_category={
-            category: row[f"hours{index}"] or ZERO
-            for index, category in enumerate(CreditCategory.values)
+            category: row[f"hours{index}"] or ZERO for index, category in enumerate(CATEGORIES)
         },
         total_points=row["total_points"] or ZERO,
         total_hours=row["total_hours"] or ZERO,
@@ -234,18 +237,18 @@ class HRReportRow:
             return self.sums.hours_by_category.get(self.category, ZERO)
         return self.sums.total_hours
 
-    @property
+    @cached_property
     def by_category(self) -> list[Decimal]:
         """学分 per category, in CreditCategory order."""
-        return [cell_total(self.sums.cells, category=c) for c in CreditCategory.values]
+        cells = self.sums.cells
+        return [sum((cells.get((c, lv), ZERO) for lv in LEVELS), ZERO) for c in CATEGORIES]
 
-    @property
+    @cached_property
     def by_level(self) -> list[Decimal]:
         """学分 per level in Level order (within the filter's category when one is set)."""
-        return [
-            cell_total(self.sums.cells, category=self.category, level=level)
-            for level in Level.values
-        ]
+        cells = self.sums.cells
+        categories = (self.category,) if self.category else CATEGORIES
+        return [sum((cells.get((c, lv), ZERO) for c in categories), ZERO) for lv in LEVELS]
 
     @property
     def mentor_met(self) -> bool:

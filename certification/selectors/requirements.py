@@ -15,6 +15,8 @@ from cms.choices import CreditCategory, Level
 # (category, level) -> 学分 of that cell; a missing cell counts as zero.
 CellSums = Mapping[tuple[str, str], Decimal]
 ZERO = Decimal(0)
+CATEGORIES = tuple(CreditCategory.values)
+LEVELS = tuple(Level.values)
 
 
 @dataclass(frozen=True)
@@ -106,8 +108,8 @@ def requirement_met(cells: CellSums, rule: CycleRule, *, total: Decimal | None =
 
 
 def category_totals(cells: CellSums) -> dict[str, Decimal]:
-    return {category: cell_total(cells, category=category) for category in CreditCategory.values}
+    return {category: cell_total(cells, category=category) for category in CATEGORIES}
 
 
 def level_totals(cells: CellSums) -> dict[str, Decimal]:
-    return {level: cell_total(cells, level=level) for level in Level.values}
+    return {level: cell_total(cells, level=level) for level in LEVELS}

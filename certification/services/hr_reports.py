@@ -19,7 +19,7 @@ from cms.choices import CreditCategory, Level
 from cms.spreadsheets import xlsx_bytes
 from people.models import ProfessionalTitle, Stage
 
-from ..models import JobStatus, ReportExport
+from ..models import JobStatus, QualificationState, ReportExport
 from ..selectors.hr_reports import (
     EXPORT_CHUNK,
     HRReportFilters,
@@ -59,26 +59,33 @@ def hr_report_headers(filters: HRReportFilters) -> list[str]:
     ]
 
 
-def _label(choices, value: str) -> str:
-    return str(choices(value).label) if value in choices.values else ""
+class _Labels:
+    """The translated labels of one export, looked up once rather than per cell."""
+
+    def __init__(self):
+        self.stage = {value: str(label) for value, label in Stage.choices}
+        self.title = {value: str(label) for value, label in ProfessionalTitle.choices}
+        self.state = {value: str(label) for value, label in QualificationState.choices}
+        self.yes, self.no = _("yes"), _("no")
 
 
-def hr_report_values(row: HRReportRow) -> list:
+def hr_report_values(row: HRReportRow, labels: _Labels | None = None) -> list:
     """One teacher's cells; 学分/学时 stay Decimals, so Excel sums them."""
+    labels = labels or _Labels()
     teacher = row.teacher
     return [
         teacher.staff_no,
         teacher.full_name,
         teacher.school.name if teacher.school_id else "",
-        _label(Stage, teacher.stage),
-        _label(ProfessionalTitle, teacher.title),
+        labels.stage.get(teacher.stage, ""),
+        labels.title.get(teacher.title, ""),
         row.points,
         row.hours,
         *row.by_category,
         *row.by_level,
-        _("yes") if row.requirement_met else _("no"),
-        row.mentor_state_label,
-        _("yes") if row.mentor_met else _("no"),
+        labels.yes if row.requirement_met else labels.no,
+        labels.state.get(row.mentor_state, row.mentor_state),
+        labels.yes if row.mentor_met else labels.no,
     ]
 
 
@@ -91,11 +98,13 @@ def hr_report_xlsx_bytes(
 ) -> bytes:
     """The whole report as one sheet, fed chunk by chunk; `on_chunk(done)` after each."""
 
+    labels = _Labels()
+
     def rows() -> Iterator[list]:
         done = 0
         for chunk in hr_report_row_chunks(filters, chunk_size=chunk_size, teacher_ids=teacher_ids):
             for row in chunk:
-                yield hr_report_values(row)
+                yield hr_report_values(row, labels)
             done += len(chunk)
             if on_chunk is not None:
                 on_chunk(done)
