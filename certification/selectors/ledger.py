@@ -11,6 +11,8 @@ from certification.models import CreditCycle, CreditEntry, TrainingImport
 from cms.choices import CreditCategory, Level
 from people import selectors as people_selectors
 
+from .requirements import CycleRule, cells_of, requirement_checks
+
 
 def credit_entries_visible_to(user) -> QuerySet[CreditEntry]:
     """Ledger rows a person may list in the admin: district admins and HR all, school admins
@@ -112,16 +114,16 @@ def _record(cycle, entries, current) -> CycleRecord:
         record.matrix.append((str(category.label), cells, _sum(entries, category=category)))
     record.level_totals = [_sum(entries, level=level) for level in Level]
     if cycle is not None:
-        if cycle.min_total_points:
-            record.requirements.append(
-                RequirementRow(str(_("Total")), record.total_points, cycle.min_total_points)
+        # The rule itself lives in requirements.py, shared with the set-based HR report.
+        checks = requirement_checks(
+            cells_of(entries), CycleRule.of(cycle), total=record.total_points
+        )
+        for check in checks:
+            minimum = check.minimum
+            label = (
+                str(_("Total"))
+                if minimum.is_total
+                else _requirement_label(minimum.category, minimum.level)
             )
-        for requirement in cycle.requirements.all():
-            record.requirements.append(
-                RequirementRow(
-                    _requirement_label(requirement.category, requirement.level),
-                    _sum(entries, category=requirement.category, level=requirement.level),
-                    requirement.min_points,
-                )
-            )
+            record.requirements.append(RequirementRow(label, check.have, check.need))
     return record
