@@ -18,6 +18,7 @@ if not ALLOWED_HOSTS:
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed, compressed files; whitenoise serves hashed names with far-future caching.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -26,10 +27,13 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# The preload token only allows submitting the domain to browsers' preload lists; set
+# SECURE_HSTS_PRELOAD=0 if another service on a subdomain must stay reachable over HTTP.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# nosniff, Referrer-Policy and X_FRAME_OPTIONS = "SAMEORIGIN" come from base settings.
+# check --deploy would have DENY: our pages are framed by our own pages (the H5P player's
+# content, Wagtail's preview), and CSP frame-ancestors 'self' says the same to browsers.
+SILENCED_SYSTEM_CHECKS = ["security.W019"]
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

@@ -80,3 +80,18 @@ def test_public_templates_have_no_inline_scripts():
         if re.search(r"\son[a-z]+=\"", text):
             offenders.append(f"{path.relative_to(settings.BASE_DIR)} (event handler attribute)")
     assert offenders == []
+
+
+def test_only_lecturers_and_district_admins_may_upload_h5p_packages(db):
+    """The CSP lets H5P library JavaScript run as site code (script-src 'self'): who may add
+    a package is a security boundary. (The admin views are tested in test_h5p_admin.py.)"""
+    from django.contrib.auth.models import Group
+
+    from people import roles
+
+    may_add = set(
+        Group.objects.filter(permissions__codename="add_h5ppackage").values_list(
+            "name", flat=True
+        )
+    )
+    assert may_add == {roles.LECTURER, roles.DISTRICT_ADMIN}
