@@ -90,8 +90,6 @@ def test_only_lecturers_and_district_admins_may_upload_h5p_packages(db):
     from people import roles
 
     may_add = set(
-        Group.objects.filter(permissions__codename="add_h5ppackage").values_list(
-            "name", flat=True
-        )
+        Group.objects.filter(permissions__codename="add_h5ppackage").values_list("name", flat=True)
     )
     assert may_add == {roles.LECTURER, roles.DISTRICT_ADMIN}
