@@ -387,6 +387,9 @@ ROSTER_IMPORT_MAX_BYTES = int(os.environ.get("ROSTER_IMPORT_MAX_BYTES", str(20 *
 ROSTER_IMPORT_MAX_ROWS = int(os.environ.get("ROSTER_IMPORT_MAX_ROWS", "200000"))
 # HR report exports up to this many teachers download at once; larger ones run in Celery.
 HR_EXPORT_INLINE_MAX = int(os.environ.get("HR_EXPORT_INLINE_MAX", "2000"))
+# Render a certificate's PDF as soon as it is issued (queued on commit). Off, the first
+# download renders it (seed_demo turns it off: a district seed issues 1,000 certificates).
+CERTIFICATE_RENDER_ON_ISSUE = os.environ.get("CERTIFICATE_RENDER_ON_ISSUE", "1") != "0"
 # Public /verify/<code>/ (certification.views.verify): after VERIFY_MISS_LIMIT unknown codes
 # within VERIFY_MISS_WINDOW seconds an address gets 429 for the rest of the window; every
 # lookup counts toward VERIFY_RATE_LIMIT per minute. X-Forwarded-For's first hop is the

@@ -5,6 +5,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -69,7 +70,10 @@ class Command(BaseCommand):
             self._print_accounts(demo.demo_account_rows())
             return
         started = time.monotonic()
-        ctx = demo.run_seed(demo.SCALES[scale], log=self._progress if verbosity >= 1 else None)
+        # Certificates the seed issues (completions, qualifications) render on first download:
+        # rendering 1,000 PDFs inline would make a district seed take many minutes.
+        with override_settings(CERTIFICATE_RENDER_ON_ISSUE=False):
+            ctx = demo.run_seed(demo.SCALES[scale], log=self._progress if verbosity >= 1 else None)
         if verbosity < 1:
             return
         self.stdout.write(
