@@ -181,9 +181,12 @@ def _drop(name: str) -> None:
 
 
 def main() -> int:
+    import shutil
+
     sys.path.insert(0, str(ROOT))
     name = _throwaway_database()
-    os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="hr_bench_media_")
+    media = tempfile.mkdtemp(prefix="hr_bench_media_")
+    os.environ["MEDIA_ROOT"] = media
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
     os.environ["DJANGO_DEBUG"] = "false"
     os.environ.pop("CELERY_BROKER_URL", None)
@@ -203,6 +206,9 @@ def main() -> int:
     finally:
         connection.close()
         _drop(name)
+        shutil.rmtree(media, ignore_errors=True)
+        if "SQLITE_PATH" in os.environ and not name:
+            shutil.rmtree(Path(os.environ["SQLITE_PATH"]).parent, ignore_errors=True)
     if "hr_export_seconds" not in result:
         print(f"HR XLSX export: not measured ({result})")
         return 1

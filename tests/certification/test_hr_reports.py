@@ -498,6 +498,10 @@ def test_a_job_not_done_has_no_download(cycle, hr_user):
     ]
     download = url("certification_hr_reports:export_download", args=[job.pk])
     assert client.get(download).status_code == 404
+    detail = client.get(url("certification_hr_reports:export_detail", args=[job.pk]))
+    assert detail.status_code == 200
+    content = detail.content.decode()
+    assert 'id="export-progress-bar"' in content and download not in content
 
 
 @pytest.mark.celery_worker
