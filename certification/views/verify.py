@@ -21,7 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from cms.ratelimit import client_ip
 
@@ -158,7 +158,7 @@ def _record_miss(client: str) -> None:
         logger.warning("verify: cache unavailable, miss not counted", exc_info=True)
 
 
-@require_GET
+@require_safe
 def verify(request, code: str):
     client = client_address(request)
     retry_after = _locked_out_for(client)
@@ -226,7 +226,7 @@ class VerifyForm(forms.Form):
         return code
 
 
-@require_GET
+@require_safe
 def verify_form(request):
     """/verify/: type the code by hand (when the QR cannot be scanned)."""
     form = VerifyForm(request.GET if "code" in request.GET else None)

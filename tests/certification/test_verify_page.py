@@ -181,8 +181,10 @@ def test_transcript_shows_its_details(client, holder):
     assert content.count('class="verify-unmet"') == 2  # the second row and the overall result
 
 
-def test_only_get(client, certificate):
+def test_only_get_and_head(client, certificate):
     assert client.post(url(certificate.code)).status_code == 405
+    # Link previews (WeChat) and some scanners ask with HEAD first.
+    assert client.head(url(certificate.code)).status_code == 200
 
 
 def test_constant_queries(client, holder, certificate, django_assert_max_num_queries):
