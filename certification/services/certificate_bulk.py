@@ -30,10 +30,14 @@ from certification.models import (
     CreditCycle,
     JobStatus,
 )
-from certification.models.qualification import QualificationState, QualificationStatus
+from certification.models.qualification import (
+    QualificationStandard,
+    QualificationState,
+    QualificationStatus,
+)
 from certification.pdf import CJKFontMissing
 from courses.choices import EnrollmentStatus
-from courses.models import Enrollment
+from courses.models import CoursePage, Enrollment
 from people.models import School, User
 
 from .certificates import (
@@ -167,7 +171,10 @@ def _unsaved(holder, values: dict) -> Certificate:
 # --- Issuing ------------------------------------------------------------------------------------
 
 
-def _owed_courses(teachers, cycle) -> list[tuple[User, dict]]:
+def _owed_courses(teachers, cycle) -> list[tuple[int, dict]]:
+    """(holder id, fields) per completed enrolment of the scope. Plain values and one query
+    for the courses: building a model instance per enrolment (user, school, page) cost more
+    than the rest of the issue."""
     enrolments = Enrollment.objects.filter(
         user__in=teachers.values("pk"),
         status=EnrollmentStatus.COMPLETED,
@@ -178,19 +185,21 @@ def _owed_courses(teachers, cycle) -> list[tuple[User, dict]]:
             completed_at__gte=_day_start(cycle.starts_on),
             completed_at__lt=_day_start(cycle.ends_on + datetime.timedelta(days=1)),
         )
-    enrolments = enrolments.select_related("user__school", "course").order_by("user_id", "pk")
+    courses = CoursePage.objects.filter(pk__in=enrolments.values("course_id")).in_bulk()
+    rows = enrolments.order_by("user_id", "pk").values_list("user_id", "course_id", "completed_at")
     return [
         (
-            enrolment.user,
+            user_id,
             course_certificate_fields(
-                course=enrolment.course, completed_on=timezone.localdate(enrolment.completed_at)
+                course=courses[course_id], completed_on=timezone.localdate(completed_at)
             ),
         )
-        for enrolment in enrolments
+        for user_id, course_id, completed_at in rows
     ]
 
 
-def _owed_qualifications(teachers, cycle) -> list[tuple[User, dict, QualificationStatus]]:
+def _owed_qualifications(teachers, cycle) -> list[tuple[int, dict, int]]:
+    """(holder id, fields, status id) per qualified or expiring status of the scope."""
     statuses = QualificationStatus.objects.filter(
         user__in=teachers.values("pk"),
         state__in=[QualificationState.QUALIFIED, QualificationState.EXPIRING],
@@ -200,11 +209,23 @@ def _owed_qualifications(teachers, cycle) -> list[tuple[User, dict, Qualificatio
         statuses = statuses.filter(
             qualified_on__gte=cycle.starts_on, qualified_on__lte=cycle.ends_on
         )
-    statuses = statuses.select_related("user__school", "standard").order_by("user_id", "pk")
-    return [
-        (status.user, qualification_certificate_fields(status=status), status)
-        for status in statuses
-    ]
+    standards = QualificationStandard.objects.filter(
+        pk__in=statuses.values("standard_id")
+    ).in_bulk()
+    owed = []
+    for pk, user_id, standard_id, code, qualified_on, expires_on in statuses.order_by(
+        "user_id", "pk"
+    ).values_list("pk", "user_id", "standard_id", "standard_code", "qualified_on", "expires_on"):
+        status = QualificationStatus(
+            pk=pk,
+            user_id=user_id,
+            standard=standards[standard_id],
+            standard_code=code,
+            qualified_on=qualified_on,
+            expires_on=expires_on,
+        )
+        owed.append((user_id, qualification_certificate_fields(status=status), pk))
+    return owed
 
 
 def _held_course_keys(teachers) -> set[tuple[int, str]]:
@@ -217,12 +238,22 @@ def _held_course_keys(teachers) -> set[tuple[int, str]]:
     )
 
 
-def _insert(owed: list[tuple[User, dict]]) -> int:
+def _holders(user_ids) -> dict[int, User]:
+    """The holders of a chunk, with what the certificate snapshots: one query."""
+    return (
+        User.objects.select_related("school")
+        .only("pk", "full_name", "staff_no", "school__name")
+        .in_bulk(set(user_ids))
+    )
+
+
+def _insert(owed: list[tuple[int, dict]]) -> int:
     """Insert the rows in chunks; returns how many certificates were created."""
     created = 0
     for start in range(0, len(owed), CHUNK_SIZE):
         chunk = owed[start : start + CHUNK_SIZE]
-        rows = [_unsaved(holder, values) for holder, values in chunk]
+        holders = _holders(user_id for user_id, _values in chunk)
+        rows = [_unsaved(holders[user_id], values) for user_id, values in chunk]
         by_year: dict[int, list[Certificate]] = defaultdict(list)
         for row in rows:
             by_year[row.issued_on.year].append(row)
@@ -240,8 +271,8 @@ def _insert(owed: list[tuple[User, dict]]) -> int:
             # collided): the chunk's serials went back with the rollback; issue it row by
             # row, where the natural key finds the winner's certificate.
             logger.info("bulk certificate chunk conflicted; issuing %d rows one by one", len(chunk))
-            for holder, values in chunk:
-                created += certificate_issue(holder=holder, **values).created
+            for user_id, values in chunk:
+                created += certificate_issue(holder=holders[user_id], **values).created
     return created
 
 
@@ -250,8 +281,9 @@ def certificates_issue_bulk(
 ) -> BulkResult:
     """Issue every missing certificate of `kinds` for the scope (a school, a cycle or both).
     Issuing twice issues nothing the second time. Course and qualification certificates take
-    a constant number of queries whatever the number of teachers (plus one row-by-row issue
-    per renewal); transcripts are issued one teacher at a time through `transcript_issue`."""
+    a constant number of queries per 500 certificates whatever the number of teachers (plus
+    one row-by-row issue per renewal); transcripts are issued one teacher at a time through
+    `transcript_issue`."""
     if school is None and cycle is None:
         raise ValidationError(_("Choose a school, a cycle or both."))
     kinds = set(kinds)
@@ -261,33 +293,33 @@ def certificates_issue_bulk(
     if CertificateKind.COURSE in kinds:
         held = _held_course_keys(teachers)
         owed, seen = [], set()
-        for holder, values in _owed_courses(teachers, cycle):
-            key = (holder.pk, values["subject_key"])
+        for user_id, values in _owed_courses(teachers, cycle):
+            key = (user_id, values["subject_key"])
             if key in held or key in seen:
                 continue
             seen.add(key)
-            owed.append((holder, values))
+            owed.append((user_id, values))
         result.issued[CertificateKind.COURSE] = _insert(owed)
         result.existing[CertificateKind.COURSE] = len(held)
 
     if CertificateKind.QUALIFICATION in kinds:
         held = _held_qualifications(teachers)
         owed, others, seen = [], [], set()
-        for holder, values, status in _owed_qualifications(teachers, cycle):
+        for user_id, values, status_id in _owed_qualifications(teachers, cycle):
             key = values["subject_key"]
-            if (holder.pk, key) in seen:
+            if (user_id, key) in seen:
                 continue
-            seen.add((holder.pk, key))
+            seen.add((user_id, key))
             same_period = [
                 c
-                for c in held.get(holder.pk, [])
+                for c in held.get(user_id, [])
                 if c.subject_key == key or c.subject_key.startswith(key + "#")
             ]
             live = next((c for c in same_period if c.revoked_at is None), None)
             if not same_period:
-                owed.append((holder, values))
-            elif live is None or live.expires_on != status.expires_on:
-                others.append((status, same_period))
+                owed.append((user_id, values))
+            elif live is None or live.expires_on != values["expires_on"]:
+                others.append((status_id, same_period))
         result.issued[CertificateKind.QUALIFICATION] = _insert(owed)
         result.existing[CertificateKind.QUALIFICATION] = sum(len(c) for c in held.values())
         result.renewed = _renew(others)
@@ -298,16 +330,17 @@ def certificates_issue_bulk(
 
 
 def _held_qualifications(teachers) -> dict[int, list[Certificate]]:
-    """The scope's qualification certificates by holder: one query."""
+    """The scope's qualification certificates by holder (what telling a new period from a
+    renewal needs): one query."""
     held: dict[int, list[Certificate]] = defaultdict(list)
     for certificate in Certificate.objects.filter(
         kind=CertificateKind.QUALIFICATION, holder__in=teachers.values("pk")
-    ):
+    ).only("pk", "holder_id", "subject_key", "expires_on", "revoked_at", "content_version"):
         held[certificate.holder_id].append(certificate)
     return held
 
 
-def _renew(due: list[tuple[QualificationStatus, list[Certificate]]]) -> int:
+def _renew(due: list[tuple[int, list[Certificate]]]) -> int:
     """A period whose certificate exists but is out of date (a renewal moved its expiry, or it
     was revoked and the teacher is qualified again): the single-issue path decides, and such
     periods are few."""
@@ -315,8 +348,11 @@ def _renew(due: list[tuple[QualificationStatus, list[Certificate]]]) -> int:
         return 0
     from .certificates import qualification_certificate_issue
 
-    for status, same_period in due:
-        qualification_certificate_issue(status=status, existing=same_period)
+    statuses = QualificationStatus.objects.select_related("user__school", "standard").in_bulk(
+        [status_id for status_id, _same_period in due]
+    )
+    for status_id, same_period in due:
+        qualification_certificate_issue(status=statuses[status_id], existing=same_period)
     return len(due)
 
 
