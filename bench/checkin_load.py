@@ -8,16 +8,24 @@ check-ins/s, latency percentiles, every reply that is not the success redirect, 
 attendances were stored (must equal the number of teachers).
 """
 
-import http.client
 import os
-import statistics
-import threading
 import time
 import uuid
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from xapi_load import THREADS, WORKER_CLASS, _free_port, _sessions, start_gunicorn
+from loadgen import fire as loadgen_fire
+from loadgen import http_request
+from xapi_load import (
+    THREADS,
+    WORKER_CLASS,
+    Backend,
+    _free_port,
+    _sessions,
+    process_cpu_seconds,
+    start_gunicorn,
+    statuses_drain,
+)
 
 CHECKIN_USERS = int(os.environ.get("BENCH_CHECKIN_USERS", "2000"))
 
@@ -56,77 +64,55 @@ def prepare() -> dict:
     users = list(
         User.objects.filter(is_active=True, school__isnull=False).order_by("pk")[:CHECKIN_USERS]
     )
-    return {"lecture": lecture, "sessions": _sessions(users)}
-
-
-def fire(port: int, lecture, sessions: list[tuple[str, str]], concurrency: int) -> dict:
-    """Each session POSTs one check-in (the code current at send time); a 302 to the lecture
-    page is success."""
-    from courses.services.checkin import checkin_code, checkin_step
-
-    path = f"/lectures/checkin/{lecture.pk}/"
-    lock = threading.Lock()
-    cursor = iter(sessions)
-    latencies: list[float] = []
-    errors: dict[str, int] = {}
-
-    def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while True:
-            with lock:
-                session = next(cursor, None)
-            if session is None:
-                break
-            sessionid, csrf = session
-            body = urlencode(
-                {
-                    "code": checkin_code(lecture, checkin_step()),
-                    "via": "qr",
-                    "csrfmiddlewaretoken": csrf,
-                }
-            ).encode()
-            headers = {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Cookie": f"sessionid={sessionid}; csrftoken={csrf}",
-                "Referer": f"http://127.0.0.1:{port}{path}",
-            }
-            start = time.perf_counter()
-            try:
-                conn.request("POST", path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException) as exc:
-                status = exc.__class__.__name__
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            elapsed = (time.perf_counter() - start) * 1000
-            with lock:
-                latencies.append(elapsed)
-                if status != 302:
-                    errors[str(status)] = errors.get(str(status), 0) + 1
-        conn.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - start
-    ordered = sorted(latencies) or [0.0]
     return {
-        "requests": len(latencies),
-        "seconds": round(seconds, 2),
-        "per_second": round(len(latencies) / seconds, 1) if seconds else 0.0,
-        "p50_ms": round(statistics.median(ordered), 1),
-        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
-        "errors": errors,
+        "lecture": lecture,
+        "sessions": _sessions(users),
+        "user_ids": [user.pk for user in users],
     }
 
 
+def fire(port: int, lecture, sessions: list[tuple[str, str]], concurrency: int) -> dict:
+    """Each session POSTs one check-in (bench/loadgen.py) with the code current when it is
+    sent (codes rotate every 45 s); a 302 to the lecture page is success."""
+    from courses.services.checkin import checkin_code, checkin_step
+
+    path = f"/lectures/checkin/{lecture.pk}/"
+    codes: dict[int, str] = {}
+
+    def job(sessionid: str, csrf: str):
+        def build() -> bytes:
+            step = checkin_step()
+            if step not in codes:
+                codes[step] = checkin_code(lecture, step)
+            body = urlencode(
+                {"code": codes[step], "via": "qr", "csrfmiddlewaretoken": csrf}
+            ).encode()
+            return http_request(
+                "POST",
+                path,
+                port=port,
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": f"sessionid={sessionid}; csrftoken={csrf}",
+                    "Referer": f"http://127.0.0.1:{port}{path}",
+                },
+                body=body,
+            )
+
+        return build
+
+    jobs = [job(sessionid, csrf) for sessionid, csrf in sessions]
+    return loadgen_fire(port, jobs, concurrency=concurrency, ok=lambda status: status == 302)
+
+
 def checkin_throughput() -> dict:
+    """Every teacher checks in once under gunicorn. With Redis reachable the qualification
+    recompute each credit queues runs on a real Celery worker beside gunicorn (production);
+    `drain_s` is how long after the last check-in the last teacher's status was written.
+    Without Redis it runs inline in the request (eager), as `celery` says. `server_cpu_ms` is
+    gunicorn's CPU time per timed check-in."""
     from django.db import connection
+    from django.utils import timezone
 
     from courses.models import Attendance
 
@@ -134,18 +120,27 @@ def checkin_throughput() -> dict:
     concurrency = int(os.environ.get("BENCH_CONCURRENCY", "16"))
     data = prepare()
     lecture, sessions = data["lecture"], data["sessions"]
+    user_ids = data["user_ids"]
     warm = workers * 4
     connection.close()  # gunicorn workers get their own connections
     port = _free_port()
-    process = start_gunicorn(port, workers)
+    backend = Backend()
+    process = start_gunicorn(port, workers, backend.env())
     try:
+        backend.start_worker()
+        since = timezone.now()
         # The first teachers' check-ins warm each worker (imports, URL resolver); they count
         # towards the stored total but not towards the timed figures.
         warm_result = fire(port, lecture, sessions[:warm], concurrency=workers)
+        cpu = process_cpu_seconds(process.pid)
         result = fire(port, lecture, sessions[warm:], concurrency=concurrency)
+        cpu = process_cpu_seconds(process.pid) - cpu
+        load_ended = time.time()
+        drain = statuses_drain(backend, user_ids=user_ids, since=since, load_ended=load_ended)
     finally:
         process.terminate()
         process.wait(timeout=30)
+        backend.stop()
     stored = Attendance.objects.filter(lecture=lecture).count()
     errors = dict(result["errors"])
     for key, count in warm_result["errors"].items():
@@ -162,6 +157,9 @@ def checkin_throughput() -> dict:
             "users": len(sessions),
             "stored": stored,
             "all_recorded": stored == len(sessions),
+            "server_cpu_ms": round(cpu * 1000 / max(1, result["requests"]), 2),
+            **backend.describe(),
+            **drain,
         }
     )
     return result

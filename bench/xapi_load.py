@@ -7,19 +7,19 @@ posts `answered` statements from BENCH_CONCURRENCY keep-alive connections, each 
 with a fresh id. It reports statements/s, latency percentiles and every non-2xx reply.
 """
 
-import http.client
 import json
 import os
 import secrets
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
+
+from loadgen import fire as loadgen_fire
+from loadgen import http_request
 
 ROOT = Path(__file__).resolve().parent.parent
 LOAD_USERS = int(os.environ.get("BENCH_XAPI_USERS", "200"))
@@ -44,7 +44,9 @@ def _sessions(users) -> list[tuple[str, str]]:
     # The backend a login records is the one that authenticated: the first that can load a
     # user (django-axes' standalone backend comes first and only guards authenticate()).
     backend = next(
-        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(path), "get_user")
+        path
+        for path in settings.AUTHENTICATION_BACKENDS
+        if hasattr(import_string(path), "get_user")
     )
     out = []
     for user in users:
@@ -93,7 +95,12 @@ def prepare() -> dict:
         ignore_conflicts=True,
     )
     lesson = LessonPage.objects.get(pk=lesson.pk)
-    return {"package": package, "lesson": lesson, "sessions": _sessions(users)}
+    return {
+        "package": package,
+        "lesson": lesson,
+        "sessions": _sessions(users),
+        "user_ids": [user.pk for user in users],
+    }
 
 
 def statement(package, lesson, port: int) -> dict:
@@ -126,8 +133,172 @@ def statement(package, lesson, port: int) -> dict:
     }
 
 
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
-    env = dict(os.environ, DJANGO_DEBUG="false", PYTHONUNBUFFERED="1")
+REDIS = ("127.0.0.1", 6379)
+REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "9"))
+CELERY_CONCURRENCY = int(os.environ.get("BENCH_CELERY_CONCURRENCY", "1"))
+
+
+def redis_reachable() -> bool:
+    try:
+        with socket.create_connection(REDIS, timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+class Backend:
+    """The production shape when Redis answers: gunicorn queues Celery tasks on a Redis
+    broker (a queue and cache prefix of this run's own, so parallel runs and tests on the same
+    Redis never take each other's tasks) and a real worker runs them beside it; the cache is
+    Redis too, as in production, so the recompute's debounce and the rate limits hold across
+    processes. Without Redis: eager Celery (tasks inline in the request) and the local cache,
+    said in `describe()`."""
+
+    def __init__(self):
+        self.queue = f"bench-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.broker = redis_reachable()
+        self.worker: subprocess.Popen | None = None
+
+    def env(self) -> dict:
+        env = dict(os.environ, DJANGO_DEBUG="false", PYTHONUNBUFFERED="1")
+        if self.broker:
+            url = f"redis://{REDIS[0]}:{REDIS[1]}/{REDIS_DB}"
+            env.update(
+                CELERY_BROKER_URL=url,
+                CELERY_TASK_DEFAULT_QUEUE=self.queue,
+                REDIS_URL=url,
+                CACHE_KEY_PREFIX=self.queue,
+            )
+        else:
+            env.pop("CELERY_BROKER_URL", None)
+            env.pop("REDIS_URL", None)
+        return env
+
+    def describe(self) -> dict:
+        if not self.broker:
+            return {"celery": "eager (no Redis: tasks run inline in the request)"}
+        return {
+            "celery": f"redis broker, {CELERY_CONCURRENCY} worker process (prefork)",
+            "celery_workers": CELERY_CONCURRENCY,
+        }
+
+    def start_worker(self) -> None:
+        if not self.broker:
+            return
+        log = tempfile.TemporaryFile()
+        self.worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "cms",
+                "worker",
+                "--pool=prefork",
+                f"--concurrency={CELERY_CONCURRENCY}",
+                "-Q",
+                self.queue,
+                "--loglevel=WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        self.worker.log = log
+
+    def queued(self) -> int:
+        """Messages waiting in this run's queue (a task being run is not counted)."""
+        import redis
+
+        client = redis.Redis(host=REDIS[0], port=REDIS[1], db=REDIS_DB)
+        try:
+            return int(client.llen(self.queue))
+        finally:
+            client.close()
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.terminate()
+            try:
+                self.worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.worker.kill()
+                self.worker.wait()
+        if self.broker:
+            import redis
+
+            client = redis.Redis(host=REDIS[0], port=REDIS[1], db=REDIS_DB)
+            try:
+                keys = list(client.scan_iter(match=f"*{self.queue}*", count=1000))
+                if keys:
+                    client.delete(*keys)
+            finally:
+                client.close()
+
+
+def statuses_drain(backend: Backend, *, user_ids: list[int], since, load_ended: float) -> dict:
+    """Wait for the queued qualification recomputes of `user_ids` to finish (the queue empty
+    and no status written for two seconds, at most BENCH_DRAIN_TIMEOUT s) and report how long
+    after the load they took, and how many teachers' statuses were recomputed since `since`."""
+    from django.db import connection
+    from django.db.models import Max
+
+    from certification.models import QualificationStatus
+
+    rows = QualificationStatus.objects.filter(user_id__in=user_ids, computed_at__gte=since)
+    timeout = float(os.environ.get("BENCH_DRAIN_TIMEOUT", "300"))
+    last_count, stable_since = -1, time.time()
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        count = rows.values("user_id").distinct().count()
+        if count != last_count:
+            last_count, stable_since = count, time.time()
+        elif (not backend.broker or backend.queued() == 0) and time.time() - stable_since >= 2:
+            break
+        time.sleep(0.5)
+    latest = rows.aggregate(latest=Max("computed_at"))["latest"]
+    connection.close()
+    drain = (latest.timestamp() - load_ended) if latest is not None else 0.0
+    return {
+        "statuses_updated": last_count,
+        "statuses_expected": len(user_ids),
+        "drain_s": round(max(0.0, drain), 2),
+        "drained": backend.queued() == 0 if backend.broker else True,
+    }
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by `pid` and its live children (gunicorn's
+    workers), from /proc; 0.0 where /proc is not there. On a machine shared with the load
+    generator and PostgreSQL this, divided by the requests, is the figure that does not
+    depend on what else runs."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return 0.0
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, ppid, ..., utime (14th field) and stime (15th).
+        if int(entry) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def start_gunicorn(port: int, workers: int, env: dict | None = None) -> subprocess.Popen:
+    env = env or dict(os.environ, DJANGO_DEBUG="false", PYTHONUNBUFFERED="1")
     # The server's log goes to a file, never to a pipe nobody reads during the run: eager
     # Celery logs a line per task (a credit queues a recompute), and a full pipe blocks
     # gunicorn's workers mid-request, hanging the load generator.
@@ -173,62 +344,29 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
 
 
 def fire(port: int, jobs: list[tuple[tuple[str, str], bytes]], concurrency: int) -> dict:
-    """POST every job from `concurrency` keep-alive connections; returns throughput figures."""
-    lock = threading.Lock()
-    cursor = iter(jobs)
-    latencies: list[float] = []
-    errors: dict[str, int] = {}
-
-    def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while True:
-            with lock:
-                job = next(cursor, None)
-            if job is None:
-                break
-            (sessionid, csrf), body = job
-            headers = {
+    """POST every job from `concurrency` keep-alive connections (bench/loadgen.py); a 2xx
+    reply is success."""
+    requests = [
+        http_request(
+            "POST",
+            "/courses/xapi/",
+            port=port,
+            headers={
                 "Content-Type": "application/json",
                 "X-CSRFToken": csrf,
                 "Cookie": f"sessionid={sessionid}; csrftoken={csrf}",
                 "Referer": f"http://127.0.0.1:{port}/",
-            }
-            start = time.perf_counter()
-            try:
-                conn.request("POST", "/courses/xapi/", body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException) as exc:
-                status = exc.__class__.__name__
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            elapsed = (time.perf_counter() - start) * 1000
-            with lock:
-                latencies.append(elapsed)
-                if not (isinstance(status, int) and 200 <= status < 300):
-                    errors[str(status)] = errors.get(str(status), 0) + 1
-        conn.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - start
-    ordered = sorted(latencies)
-    return {
-        "requests": len(latencies),
-        "seconds": round(seconds, 2),
-        "per_second": round(len(latencies) / seconds, 1),
-        "p50_ms": round(statistics.median(ordered), 1),
-        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
-        "errors": errors,
-    }
+            },
+            body=body,
+        )
+        for (sessionid, csrf), body in jobs
+    ]
+    return loadgen_fire(port, requests, concurrency=concurrency, ok=lambda s: 200 <= s < 300)
 
 
 def xapi_throughput() -> dict:
+    """Statements under gunicorn, with Celery and the cache as in production when Redis
+    answers (see Backend). `server_cpu_ms` is gunicorn's CPU time per timed request."""
     from django.db import connection
 
     from courses.models import XAPIStatement
@@ -250,14 +388,19 @@ def xapi_throughput() -> dict:
             jobs.append((session, json.dumps(payload).encode()))
     before = XAPIStatement.objects.count()
     connection.close()  # gunicorn workers get their own connections
-    process = start_gunicorn(port, workers)
+    backend = Backend()
+    process = start_gunicorn(port, workers, backend.env())
     try:
+        backend.start_worker()
         # Warm each worker (imports, URL resolver) before measuring.
         fire(port, jobs[: workers * 4], concurrency=workers)
+        cpu = process_cpu_seconds(process.pid)
         result = fire(port, jobs[workers * 4 :], concurrency=concurrency)
+        cpu = process_cpu_seconds(process.pid) - cpu
     finally:
         process.terminate()
         process.wait(timeout=30)
+        backend.stop()
     stored = XAPIStatement.objects.count() - before
     result.update(
         {
@@ -267,6 +410,8 @@ def xapi_throughput() -> dict:
             "concurrency": concurrency,
             "users": len(data["sessions"]),
             "stored": stored,
+            "server_cpu_ms": round(cpu * 1000 / max(1, result["requests"]), 2),
+            **backend.describe(),
         }
     )
     return result
