@@ -29,7 +29,7 @@ from ..models import CreditCycle, CreditEntry, ReportExport
 from ..models.qualification import QualificationState, QualificationStatus
 from .coverage import COVERING_STATES, active_teachers
 from .qualification import MENTOR_STANDARD_CODE
-from .requirements import ZERO, CycleRule, cell_total, requirement_met
+from .requirements import ZERO, CycleRule, cell_total, met_in_sql, requirement_met
 
 # Sortable columns: query-string name -> teacher ordering ("points" is annotated).
 SORTS = {
@@ -331,15 +331,23 @@ class HRReportSummary:
 
 
 def hr_report_summary(filters: HRReportFilters) -> HRReportSummary:
-    """Counts over every filtered teacher, not one page: three queries (count, the sums of
-    the teachers with entries, the qualified mentors)."""
+    """Counts over every filtered teacher, not one page: three queries (teachers, those who
+    meet the cycle requirement — the rule evaluated in the database —, qualified mentors)."""
     teachers = hr_report_teachers(filters).order_by().values("pk")
     total = teachers.count()
     rule = CycleRule.of(filters.cycle)
-    sums = credit_sums_by_teacher(filters.cycle, teachers)
-    met = sum(1 for s in sums.values() if requirement_met(s.cells, rule, total=s.total_points))
     if requirement_met({}, rule, total=ZERO):  # a cycle that asks nothing: all meet it
-        met += total - len(sums)
+        met = total
+    else:
+        aggregates, condition = met_in_sql(rule)
+        met = (
+            CreditEntry.objects.filter(cycle=filters.cycle, user_id__in=teachers)
+            .order_by()
+            .values("user_id")
+            .annotate(**aggregates)
+            .filter(condition)
+            .count()
+        )
     qualified = QualificationStatus.objects.filter(
         standard_code=MENTOR_STANDARD_CODE, state__in=COVERING_STATES, user_id__in=teachers
     ).count()

@@ -10,6 +10,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
+
 from cms.choices import CreditCategory, Level
 
 # (category, level) -> 学分 of that cell; a missing cell counts as zero.
@@ -78,14 +81,19 @@ def cells_of(entries: Iterable) -> dict[tuple[str, str], Decimal]:
 
 def cell_total(cells: CellSums, *, category: str = "", level: str = "") -> Decimal:
     """学分 of the cells matching category and level ("" matches any)."""
-    return sum(
-        (
-            points
-            for (cell_category, cell_level), points in cells.items()
-            if (not category or cell_category == category) and (not level or cell_level == level)
-        ),
-        ZERO,
-    )
+    total = ZERO
+    for cell_category in (category,) if category else CATEGORIES:
+        for cell_level in (level,) if level else LEVELS:
+            value = cells.get((cell_category, cell_level))
+            if value:
+                total += value
+    return total
+
+
+def _have(cells: CellSums, minimum: Minimum, total: Decimal | None) -> Decimal:
+    if minimum.is_total and total is not None:
+        return total
+    return cell_total(cells, category=minimum.category, level=minimum.level)
 
 
 def requirement_checks(
@@ -93,18 +101,36 @@ def requirement_checks(
 ) -> list[RequirementCheck]:
     """Have against need for each minimum of the rule; `total` overrides the sum of the
     cells for the minimum total (when the caller summed it separately)."""
-    checks = []
-    for minimum in rule.minimums:
-        if minimum.is_total and total is not None:
-            have = total
-        else:
-            have = cell_total(cells, category=minimum.category, level=minimum.level)
-        checks.append(RequirementCheck(minimum, have))
-    return checks
+    return [RequirementCheck(minimum, _have(cells, minimum, total)) for minimum in rule.minimums]
 
 
 def requirement_met(cells: CellSums, rule: CycleRule, *, total: Decimal | None = None) -> bool:
-    return all(check.met for check in requirement_checks(cells, rule, total=total))
+    """Whether every minimum is reached (stops at the first that is not: it runs once per
+    teacher over a whole district)."""
+    return all(_have(cells, minimum, total) >= minimum.need for minimum in rule.minimums)
+
+
+def met_in_sql(rule: CycleRule) -> tuple[dict, Q]:
+    """The same rule for the database: annotations for CreditEntry rows grouped by teacher
+    (one conditional Sum per minimum) and the condition that every minimum is reached, so a
+    district's "how many meet it" is one COUNT instead of every teacher's sums in Python."""
+    aggregates: dict = {}
+    condition = Q()
+    for index, minimum in enumerate(rule.minimums):
+        match = Q()
+        if minimum.category:
+            match &= Q(category=minimum.category)
+        if minimum.level:
+            match &= Q(level=minimum.level)
+        name = f"minimum{index}"
+        # Coalesce: a teacher with no entry in the cell has 0, which meets a minimum of 0.
+        aggregates[name] = Coalesce(
+            Sum("points", filter=match or None),
+            Value(ZERO),
+            output_field=DecimalField(max_digits=12, decimal_places=2),
+        )
+        condition &= Q(**{f"{name}__gte": minimum.need})
+    return aggregates, condition
 
 
 def category_totals(cells: CellSums) -> dict[str, Decimal]:

@@ -168,6 +168,24 @@ def test_summary_counts(cycle, school_a, teacher_a, teacher_b):
     assert (summary.teachers, summary.requirement_met, summary.mentor_qualified) == (1, 0, 0)
 
 
+def test_summary_counts_in_sql_what_the_rows_say_in_python(cycle, school_a, district_admin):
+    requirement(cycle, category=C.PRACTICE, level=Level.SCHOOL, min_points="0")  # empty cell
+    t = bulk_teachers(school_a, 6)
+    award(t[0], points="3", category=C.ETHICS, level=Level.CITY)
+    award(t[1], points="1", category=C.ETHICS, level=Level.CITY)
+    award(t[1], points="2", category=C.PRACTICE, level=Level.SCHOOL)
+    award(t[2], points="0.99", category=C.ETHICS, level=Level.CITY)  # ethics 0.99 < 1
+    award(t[2], points="5", category=C.KNOWLEDGE, level=Level.CITY)
+    reverse_entry(award(t[3], points="3", category=C.ETHICS, level=Level.CITY), by=district_admin)
+    award(t[4], points="2", category=C.ETHICS, level=Level.DISTRICT)
+    award(t[4], points="1", category=C.SELF_STUDY, level=Level.CITY)
+    # t[5] has no entry at all.
+    filters = filters_for(cycle)
+    met = [row.teacher.pk for row in report.hr_report_rows(filters) if row.requirement_met]
+    assert met == [t[0].pk, t[1].pk, t[4].pk]
+    assert report.hr_report_summary(filters).requirement_met == 3
+
+
 # --- Filters --------------------------------------------------------------------------------
 
 
