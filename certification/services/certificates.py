@@ -107,7 +107,11 @@ def certificate_issue(
     try:
         with transaction.atomic():
             certificate.serial = next_serial(issued_on.year)
-            certificate.full_clean(exclude=["pdf"], validate_unique=False)
+            # The natural key is left to the database: full_clean's own check of the unique
+            # constraint would turn a concurrent issuer's win into a ValidationError here.
+            certificate.full_clean(
+                exclude=["pdf"], validate_unique=False, validate_constraints=False
+            )
             certificate.save()
     except IntegrityError:
         # A concurrent issuer won the natural key; its row is the certificate.

@@ -245,3 +245,45 @@ def test_single_issue_outside_the_engine(qualified, no_render_on_issue):
 
 def test_the_render_task_ignores_a_certificate_that_is_gone(db):
     assert render_certificate.delay(999_999).get() == "missing"
+
+
+# --- Concurrency (PostgreSQL; SQLite serialises writers) -------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.postgres
+def test_concurrent_issues_of_one_key_make_one_certificate(teacher_a, no_render_on_issue):
+    import threading
+
+    from django.db import connections
+
+    from certification.models import CertificateSerial
+
+    course = make_course(lessons=0)
+    threads_count = 6
+    barrier = threading.Barrier(threads_count)
+    outcomes, errors = [], []
+
+    def work():
+        try:
+            barrier.wait()
+            outcomes.append(
+                course_certificate_issue(user=teacher_a, course=course, completed_on=QUALIFIED_ON)
+            )
+        except Exception as exc:  # collected and asserted on below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    certificate = Certificate.objects.get()
+    assert {issued.certificate.pk for issued in outcomes} == {certificate.pk}
+    assert sum(issued.created for issued in outcomes) == 1
+    # The losers' serials were given back with their rolled-back transactions: no gap.
+    assert certificate.serial == "QP-2026-000001"
+    assert CertificateSerial.objects.get(year=2026).last == 1
