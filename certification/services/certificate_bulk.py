@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
@@ -416,14 +418,20 @@ def _save(batch: CertificateBatch, *fields: str) -> None:
     batch.save(update_fields=[*fields, "updated_at"])
 
 
-def certificate_batch_run(*, batch_id: int, render=None) -> CertificateBatch:
+def certificate_batch_run(
+    *, batch_id: int, render=None, time_budget: float | None = None
+) -> CertificateBatch:
     """Run a batch: issue what is missing, then render the scope's PDFs in chunks with
-    progress. A finished batch returns at once; a batch left running by a crash resumes
-    (rendered certificates are skipped; with regenerate, those rendered since the batch
-    first started). A missing CJK font fails the batch with its message, as does any other
-    error outside a single certificate's render."""
+    progress. A finished batch returns at once. With `time_budget` (seconds) it stops after
+    the chunk that passes it and returns the batch still running, for the task to queue the
+    rest: a district's PDFs take longer than a task may run. A continuation, or a batch left
+    running by a crash, resumes after the last chunk done (issuing is not repeated once
+    complete; with regenerate, certificates rendered since the batch first started are
+    skipped too). A missing CJK font fails the batch with its message, as does any other error
+    outside a single certificate's render."""
     if render is None:
         from .certificate_pdf import certificate_render as render
+    deadline = None if time_budget is None else time.monotonic() + time_budget
 
     with transaction.atomic():
         batch = CertificateBatch.objects.select_for_update().get(pk=batch_id)
@@ -436,21 +444,30 @@ def certificate_batch_run(*, batch_id: int, render=None) -> CertificateBatch:
         _save(batch, "status", "summary")
 
     try:
-        issued = certificates_issue_bulk(school=batch.school, cycle=batch.cycle, kinds=batch.kinds)
-        previous = Counter(summary.get("issued", {}))
-        previous.update(issued.issued)
-        summary["issued"] = dict(previous)
-        summary["renewed"] = summary.get("renewed", 0) + issued.renewed
-        summary["notes"] = issued.notes
-        _save(batch, "summary")
-        _render_scope(batch, render)
+        if not summary.get("issue_done"):
+            issued = certificates_issue_bulk(
+                school=batch.school, cycle=batch.cycle, kinds=batch.kinds
+            )
+            previous = Counter(summary.get("issued", {}))
+            previous.update(issued.issued)
+            summary["issued"] = dict(previous)
+            summary["renewed"] = summary.get("renewed", 0) + issued.renewed
+            summary["notes"] = issued.notes
+            summary["issue_done"] = True
+            _save(batch, "summary")
+        finished = _render_scope(batch, render, deadline)
     except CJKFontMissing as exc:
         return _fail(batch, str(exc))
+    except SoftTimeLimitExceeded:
+        # Out of time inside a chunk: what is done is saved; the task queues the rest.
+        return batch
     except Exception as exc:
         # Recorded on the batch (and logged) rather than raised: with eager Celery the run is
         # inside the admin's request, which should show the failed batch, not an error page.
         logger.exception("certificate batch %s failed", batch_id)
         return _fail(batch, _("The batch stopped with an error: %(error)s") % {"error": exc})
+    if not finished:
+        return batch
     batch.status = JobStatus.DONE
     batch.finished_at = timezone.now()
     _save(batch, "status", "finished_at")
@@ -465,7 +482,9 @@ def _fail(batch: CertificateBatch, message: str) -> CertificateBatch:
     return batch
 
 
-def _render_scope(batch: CertificateBatch, render) -> None:
+def _render_scope(batch: CertificateBatch, render, deadline: float | None) -> bool:
+    """Render the scope's certificates after the last chunk done; False when the deadline
+    passed first."""
     summary = batch.summary
     to_render = certificates_in_scope(school=batch.school, cycle=batch.cycle, kinds=batch.kinds)
     if batch.regenerate:
@@ -473,6 +492,9 @@ def _render_scope(batch: CertificateBatch, render) -> None:
         to_render = to_render.exclude(rendered_at__gte=started_at)
     else:
         to_render = to_render.filter(Q(pdf="") | Q(rendered_version__lt=F("content_version")))
+    # Certificates up to the last chunk done were tried already (a failed one is not retried
+    # by a continuation, so it is counted once).
+    to_render = to_render.filter(pk__gt=summary.get("last_pk", 0))
     ids = list(to_render.order_by("pk").values_list("pk", flat=True))
     # A resumed batch keeps the count it reached.
     batch.total = batch.processed + len(ids)
@@ -481,11 +503,12 @@ def _render_scope(batch: CertificateBatch, render) -> None:
     summary.setdefault("failures", [])
     _save(batch, "total", "summary")
     for start in range(0, len(ids), RENDER_CHUNK_SIZE):
-        chunk = Certificate.objects.filter(pk__in=ids[start : start + RENDER_CHUNK_SIZE])
+        chunk_ids = ids[start : start + RENDER_CHUNK_SIZE]
+        chunk = Certificate.objects.filter(pk__in=chunk_ids)
         for certificate in chunk.select_related("holder", "course", "cycle").order_by("pk"):
             try:
                 render(certificate, force=batch.regenerate)
-            except CJKFontMissing:
+            except (CJKFontMissing, SoftTimeLimitExceeded):
                 raise
             except Exception as exc:
                 logger.exception("certificate %s did not render", certificate.serial)
@@ -497,4 +520,8 @@ def _render_scope(batch: CertificateBatch, render) -> None:
             else:
                 summary["rendered"] += 1
             batch.processed += 1
+        summary["last_pk"] = chunk_ids[-1]
         _save(batch, "processed", "summary")
+        if deadline is not None and time.monotonic() > deadline:
+            return start + RENDER_CHUNK_SIZE >= len(ids)
+    return True

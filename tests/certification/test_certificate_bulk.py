@@ -337,6 +337,41 @@ def test_a_crashed_batch_resumes_where_it_stopped(
     assert batch.summary["rendered"] == 5
 
 
+def test_a_run_out_of_time_stops_after_a_chunk_and_the_next_run_goes_on(
+    owed_school_a, school_a, fake_render, monkeypatch
+):
+    monkeypatch.setattr(bulk, "RENDER_CHUNK_SIZE", 2)
+    batch = CertificateBatch.objects.create(school=school_a, kinds=["course", "qualification"])
+
+    progress = []
+    for _ in range(3):
+        batch = bulk.certificate_batch_run(batch_id=batch.pk, time_budget=0)
+        progress.append((batch.status, batch.processed, batch.total))
+
+    assert progress == [
+        (JobStatus.RUNNING, 2, 5),
+        (JobStatus.RUNNING, 4, 5),
+        (JobStatus.DONE, 5, 5),
+    ]
+    assert batch.summary["issued"] == {"course": 4, "qualification": 1}  # issued once
+    assert sorted(fake_render) == sorted(Certificate.objects.values_list("pk", flat=True))
+
+
+def test_the_task_queues_the_rest_of_a_batch_after_each_slice(
+    owed_school_a, school_a, fake_render, monkeypatch, django_capture_on_commit_callbacks
+):
+    from certification import batch_tasks
+
+    monkeypatch.setattr(bulk, "RENDER_CHUNK_SIZE", 2)
+    monkeypatch.setattr(batch_tasks, "slice_seconds", lambda: 0)
+
+    batch = _run_batch(django_capture_on_commit_callbacks, school=school_a)
+
+    assert batch.status == JobStatus.DONE
+    assert batch.processed == batch.total == 5 and batch.summary["rendered"] == 5
+    assert len(fake_render) == 5
+
+
 def test_regenerate_renders_again_and_a_resumed_one_skips_what_it_did(
     owed_school_a, school_a, fake_render, django_capture_on_commit_callbacks
 ):
