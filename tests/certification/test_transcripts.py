@@ -47,6 +47,15 @@ EXTRA_KEYS = {
 ROW_KEYS = {"label", "have_points", "need_points", "have_hours", "met"}
 
 
+@pytest.fixture(autouse=True)
+def _remove_rendered_pdfs(db):
+    """Serials restart with each test's rolled-back database, so a PDF left in the shared
+    test media would make the next test's certificates/2026/QP-2026-000001.pdf get a suffix."""
+    yield
+    for certificate in Certificate.objects.exclude(pdf=""):
+        certificate.pdf.storage.delete(certificate.pdf.name)
+
+
 def client_for(user, **kwargs) -> Client:
     client = Client(**kwargs)
     client.force_login(user)
