@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import include, path, reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
@@ -152,6 +152,8 @@ def detail(request, pk):
             "summary": summary,
             "issued": issued,
             "kind_names": [labels.get(kind, kind) for kind in batch.kinds],
+            "may_resume": services.batch_is_stalled(batch)
+            and request.user.has_perm(ADD_PERMISSION),
             "page_title": title,
             "header_title": title,
             "header_icon": "doc-full",
@@ -166,10 +168,26 @@ def status(request, pk):
     return JsonResponse(_status(_get_batch(request, pk)))
 
 
+@forbidden_is_403
+@require_POST
+def resume(request, pk):
+    if not request.user.has_perm(ADD_PERMISSION):
+        raise PermissionDenied
+    batch = _get_batch(request, pk)
+    if services.certificate_batch_resume(batch_id=batch.pk):
+        messages.success(
+            request, _("The batch has been queued again; it goes on where it stopped.")
+        )
+    else:
+        messages.warning(request, _("This batch is finished or still making progress."))
+    return redirect(f"{app_name}:detail", pk=batch.pk)
+
+
 urlpatterns = [
     path("", index, name="index"),
     path("<int:pk>/", detail, name="detail"),
     path("<int:pk>/status/", status, name="status"),
+    path("<int:pk>/resume/", resume, name="resume"),
 ]
 
 

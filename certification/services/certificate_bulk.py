@@ -56,6 +56,8 @@ RENDER_CHUNK_SIZE = 20
 # Failures listed in a batch's summary; the count covers them all.
 MAX_LISTED_FAILURES = 50
 RUNNING_STATES = (JobStatus.PENDING, JobStatus.RUNNING)
+# A run saves its progress after every chunk and stops within the task time limit (15 min).
+STALLED_AFTER = datetime.timedelta(minutes=30)
 
 
 class BatchAlreadyRunning(ValidationError):
@@ -412,6 +414,27 @@ def certificate_batch_create(
         )
         transaction.on_commit(lambda: certificate_batch_run_task.delay(batch.pk))
     return batch
+
+
+def batch_is_stalled(batch: CertificateBatch, now: datetime.datetime | None = None) -> bool:
+    """Queued or running, yet silent for longer than any run may take: its task was lost
+    (a broker restart), so nothing will finish it."""
+    now = now or timezone.now()
+    return batch.is_running and batch.updated_at < now - STALLED_AFTER
+
+
+def certificate_batch_resume(*, batch_id: int) -> bool:
+    """Queue a stalled batch's run again (on commit); it resumes where it stopped. False when
+    the batch is not stalled (finished, or still making progress)."""
+    from certification.batch_tasks import certificate_batch_run_task
+
+    with transaction.atomic():
+        batch = CertificateBatch.objects.select_for_update().get(pk=batch_id)
+        if not batch_is_stalled(batch):
+            return False
+        _save(batch)  # touched: a second click within STALLED_AFTER queues nothing more
+        transaction.on_commit(lambda: certificate_batch_run_task.delay(batch_id))
+    return True
 
 
 def _save(batch: CertificateBatch, *fields: str) -> None:

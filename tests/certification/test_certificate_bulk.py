@@ -593,6 +593,48 @@ def test_a_running_batch_shows_its_progress(client, district_admin, school_a):
     assert status.json()["progress"] == 40 and status.json()["running"] is True
 
 
+def test_a_stalled_batch_can_be_resumed_by_the_district_admin(
+    client,
+    district_admin,
+    owed_school_a,
+    school_a,
+    fake_render,
+    django_capture_on_commit_callbacks,
+):
+    batch = CertificateBatch.objects.create(
+        school=school_a, kinds=["course", "qualification"], status=JobStatus.RUNNING
+    )
+    resume = reverse("certification_certificate_batches:resume", args=[batch.pk])
+    detail = reverse("certification_certificate_batches:detail", args=[batch.pk])
+    _client(client, district_admin)
+
+    # Still making progress: no button, and a POST queues nothing.
+    assert not client.get(detail).context["may_resume"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(resume)
+    batch.refresh_from_db()
+    assert batch.status == JobStatus.RUNNING and fake_render == []
+
+    CertificateBatch.objects.filter(pk=batch.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    assert client.get(detail).context["may_resume"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(resume).status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == JobStatus.DONE and batch.processed == 5
+
+
+def test_only_the_district_admin_may_resume(client, hr_user, school_a):
+    batch = CertificateBatch.objects.create(school=school_a, kinds=["course"])
+    CertificateBatch.objects.filter(pk=batch.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    _client(client, hr_user)
+    response = client.post(reverse("certification_certificate_batches:resume", args=[batch.pk]))
+    assert response.status_code == 403
+
+
 def test_the_form_needs_a_scope_and_refuses_a_second_running_batch(
     client, district_admin, school_a
 ):
