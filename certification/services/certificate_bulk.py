@@ -6,8 +6,10 @@ rows with `bulk_create` in chunks, taking each chunk's serials in one block per 
 (`next_serials`). The unique natural key (holder, kind, subject_key) is the guard: when a
 single issue (a course completion, a recompute) wins a key between the check and the insert,
 the chunk rolls back and is issued again row by row through `certificate_issue`, which finds
-the winner's row. Field values come from the same builders the single-issue functions use, so
-both paths write the same subject_key, title, hours and dates.
+the winner's row. The field values mirror `course_certificate_issue` and
+`qualification_certificate_issue` (the subject key is theirs, `qualification_subject_key`), and
+a test holds both paths to the same subject_key, title, hours and dates; renewals and revoked
+periods go through the single path itself.
 """
 
 from __future__ import annotations
