@@ -139,3 +139,36 @@ def test_without_a_cjk_font_the_download_answers_503(course_certificate, no_cjk_
     with pytest.raises(CJKFontMissing) as raised:
         certificate_render(course_certificate)
     assert str(raised.value) in response.content.decode()
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_worker_renders_the_certificate_a_completion_issued(
+    celery_worker_process, make_user, school_a
+):
+    import time
+
+    from django.db import transaction
+
+    from courses.models import CoursePage
+    from courses.signals import course_completed
+
+    holder = make_user(roles.TEACHER, school_a, staff_no="W500", full_name="司马相如")
+    course = make_course(lessons=0, title="青春期教育")
+    with transaction.atomic():  # the render is queued when this commits
+        course_completed.send(
+            sender=CoursePage,
+            user=holder,
+            course=course,
+            enrollment=None,
+            completed_at=timezone.now(),
+        )
+    deadline = time.monotonic() + 90
+    certificate = Certificate.objects.get(holder=holder)
+    while certificate.needs_render and time.monotonic() < deadline:
+        time.sleep(0.3)
+        certificate.refresh_from_db()
+    assert not certificate.needs_render, celery_worker_process["log"].read_text()[-3000:]
+    text = run("pdftotext", certificate.pdf.path, "-")
+    assert "司马相如" in text and "青春期教育" in text and certificate.serial in text
+    assert "certification.certificate_render" in celery_worker_process["log"].read_text()
