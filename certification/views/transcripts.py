@@ -17,12 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from wagtail import hooks
 
-from cms.choices import Level
 from cms.sections import MeSection
 
 from ..models import CreditCycle, CreditEntry
 from ..selectors.transcripts import cycles_for_transcripts, default_cycle, transcript_for
-from ..services.transcripts import transcript_issue
+from ..services.transcripts import transcript_details, transcript_issue
 
 
 def chosen_cycle(request, cycles: list[CreditCycle]) -> tuple[CreditCycle | None, str]:
@@ -49,10 +48,9 @@ def transcript_context(holder, cycles, cycle) -> dict:
         "cycle": cycle,
         "transcript": transcript,
         "record": transcript.record if transcript else None,
-        "entry_rows": [(entry, transcript.was_reversed(entry)) for entry in transcript.entries]
-        if transcript
-        else [],
-        "levels": [str(level.label) for level in Level],
+        # The same snapshot the PDF prints (formatted numbers, reversal flags): the page and
+        # the certificate issued from it cannot differ.
+        "details": transcript_details(transcript) if transcript else None,
     }
 
 
