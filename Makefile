@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PY
 
-.PHONY: run test bench lint format check tier1 tier2 install messages chromium fonts migrate seed serve clean
+.PHONY: run test bench lint format check tier1 tier2 install messages chromium fonts migrate seed serve clean backup restore
 
 ## make run: install, migrate, compile messages, seed demo data, serve on 127.0.0.1:$(PORT)
 run: install messages fonts migrate seed serve
@@ -85,6 +85,15 @@ tier1: install messages chromium fonts
 
 tier2: install messages chromium fonts
 	scripts/test_tier2.sh $(PYTEST_ARGS)
+
+## make backup: database (pg_dump -Fc, or SQLite's online backup) and media in backups/<time>.tar
+backup: install
+	scripts/backup.sh
+
+## make restore FILE=backups/….tar [FORCE=1]: into an empty database, then media, then verify_ledger
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/qingpu-backup-….tar [FORCE=1]" >&2; exit 2; }
+	scripts/restore.sh $(if $(FORCE),--force) "$(FILE)"
 
 clean:
 	rm -rf $(VENV) node_modules .test-media staticfiles
