@@ -526,3 +526,15 @@ def test_the_transcript_pdf_by_url(make_user, school_b, teacher_a, teacher_b, hr
         assert client_for(outsider).get(pdf_url).status_code == 404
     response = client_for(hr_user).get(pdf_url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+def test_the_verification_page_shows_the_transcript_figures(client, teacher_a, district_admin):
+    _ledger(teacher_a, district_admin)
+    certificate = transcript_issue(user=teacher_a, cycle=default_cycle()).certificate
+    response = client.get(reverse("certification:verify", args=[certificate.code]))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "十五五（2026–2030）" in content
+    assert "11.0 / 36.0" in content and "26.0" in content
+    # The snapshot's entries (titles, correction reasons) are for the PDF, not the public page.
+    assert "师德专题培训" not in content and "重复录入" not in content
