@@ -271,7 +271,9 @@ def _check_h5p_json(data: bytes | None, result: H5PValidation) -> None:
         main = None
     embed = h5p.get("embedTypes")
     if "embedTypes" in h5p and not (
-        isinstance(embed, list) and embed and set(embed) <= {"div", "iframe"}
+        isinstance(embed, list)
+        and embed
+        and all(isinstance(kind, str) and kind in {"div", "iframe"} for kind in embed)
     ):
         result.error("embed_types", file=H5P_JSON)
     if "preloadedDependencies" in h5p:
@@ -279,7 +281,12 @@ def _check_h5p_json(data: bytes | None, result: H5PValidation) -> None:
         folders = _dependency_errors(H5P_JSON, dependencies, result)
         result.libraries["__h5p__"] = {"preloaded": folders}
         if isinstance(main, str) and isinstance(dependencies, list):
-            names = {d.get("machineName") for d in dependencies if isinstance(d, dict)}
+            # A machineName of any JSON shape (a list is unhashable) is simply not a match.
+            names = {
+                d.get("machineName")
+                for d in dependencies
+                if isinstance(d, dict) and isinstance(d.get("machineName"), str)
+            }
             if main not in names:
                 result.error("main_library_not_loaded", file=H5P_JSON, library=main)
             result.main_library = next((f for f in folders if f.rsplit("-", 1)[0] == main), main)
