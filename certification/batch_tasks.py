@@ -8,9 +8,11 @@ stopped; the progress bar follows the batch, not the task.
 
 from celery import shared_task
 from django.conf import settings
+from django.db import OperationalError
 
 from certification.models import JobStatus
 from certification.services import certificate_bulk
+from cms.queueing import task_delay_or_log
 
 # Room left under the soft time limit for the chunk that passes the slice.
 SLICE_MARGIN_SECONDS = 240
@@ -24,10 +26,16 @@ def slice_seconds() -> float | None:
     return max(60, limit - SLICE_MARGIN_SECONDS) if limit else None
 
 
-@shared_task(name="certification.certificate_batch_run")
+@shared_task(
+    name="certification.certificate_batch_run",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
 def certificate_batch_run_task(batch_id: int) -> str:
     """Run a certificate batch; a finished batch returns at once, a stopped one resumes."""
     batch = certificate_bulk.certificate_batch_run(batch_id=batch_id, time_budget=slice_seconds())
     if batch.status == JobStatus.RUNNING:
-        certificate_batch_run_task.delay(batch_id)
+        # If the broker is gone now, the batch shows as stalled and the admin resumes it.
+        task_delay_or_log(certificate_batch_run_task, batch_id)
     return batch.status

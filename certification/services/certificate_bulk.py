@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +40,7 @@ from certification.models.qualification import (
     QualificationStatus,
 )
 from certification.pdf import CJKFontMissing
+from cms.queueing import task_delay_or_log
 from courses.choices import EnrollmentStatus
 from courses.models import CoursePage, Enrollment
 from people.models import School, User
@@ -414,7 +415,8 @@ def certificate_batch_create(
             regenerate=regenerate,
             requested_by=requested_by,
         )
-        transaction.on_commit(lambda: certificate_batch_run_task.delay(batch.pk))
+        # A broker outage leaves it queued: it shows as stalled and can be resumed.
+        transaction.on_commit(lambda: task_delay_or_log(certificate_batch_run_task, batch.pk))
     return batch
 
 
@@ -435,7 +437,7 @@ def certificate_batch_resume(*, batch_id: int) -> bool:
         if not batch_is_stalled(batch):
             return False
         _save(batch)  # touched: a second click within STALLED_AFTER queues nothing more
-        transaction.on_commit(lambda: certificate_batch_run_task.delay(batch_id))
+        transaction.on_commit(lambda: task_delay_or_log(certificate_batch_run_task, batch_id))
     return True
 
 
@@ -486,6 +488,9 @@ def certificate_batch_run(
     except SoftTimeLimitExceeded:
         # Out of time inside a chunk: what is done is saved; the task queues the rest.
         return batch
+    except OperationalError:
+        # The database went away: the task retries, and the retry resumes.
+        raise
     except Exception as exc:
         # Recorded on the batch (and logged) rather than raised: with eager Celery the run is
         # inside the admin's request, which should show the failed batch, not an error page.
@@ -533,7 +538,7 @@ def _render_scope(batch: CertificateBatch, render, deadline: float | None) -> bo
         for certificate in chunk.select_related("holder", "course", "cycle").order_by("pk"):
             try:
                 render(certificate, force=batch.regenerate)
-            except (CJKFontMissing, SoftTimeLimitExceeded):
+            except (CJKFontMissing, SoftTimeLimitExceeded, OperationalError):
                 raise
             except Exception as exc:
                 logger.exception("certificate %s did not render", certificate.serial)

@@ -456,6 +456,25 @@ def test_one_certificate_that_fails_to_render_is_listed_and_the_rest_go_on(
     assert batch.processed == batch.total == 5
 
 
+def test_a_broker_outage_leaves_the_batch_queued_for_a_resume(
+    db, school_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from certification import batch_tasks
+
+    def broker_down(*args, **kwargs):
+        raise BrokerError("redis unreachable")
+
+    monkeypatch.setattr(batch_tasks.certificate_batch_run_task, "delay", broker_down)
+
+    batch = _run_batch(django_capture_on_commit_callbacks, school=school_a)
+
+    assert batch.status == JobStatus.PENDING
+    later = timezone.now() + bulk.STALLED_AFTER + datetime.timedelta(minutes=1)
+    assert bulk.batch_is_stalled(batch, now=later)
+
+
 def test_a_second_batch_of_the_same_scope_is_refused_while_one_runs(db, school_a):
     CertificateBatch.objects.create(school=school_a, kinds=["course"], status=JobStatus.RUNNING)
     with pytest.raises(bulk.BatchAlreadyRunning):
