@@ -7,10 +7,12 @@ handlers, `javascript:` links, entities or embedded HTML, rather than rewritten:
 library is no longer the one its author tested."""
 
 import json
+import lzma
 import posixpath
 import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -23,6 +25,20 @@ CONTENT_EXTENSIONS = frozenset(
     "gltf glb".split()
 )
 LIBRARY_EXTENSIONS = CONTENT_EXTENSIONS | {"js", "css", "svg", "xml"}
+
+# What zipfile raises on a damaged archive besides BadZipFile: a negative or past-the-end
+# offset (ValueError), a corrupt deflate or LZMA stream, an unknown compression method or
+# flag (NotImplementedError), a truncated stream (EOFError), a bad bzip2 stream (OSError).
+ZIP_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+    zlib.error,
+    lzma.LZMAError,
+)
 
 H5P_JSON = "h5p.json"
 CONTENT_JSON = "content/content.json"
@@ -134,7 +150,8 @@ def parse_json(name: str, data: bytes | None, result: H5PValidation) -> dict | N
         return None
     try:
         value = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    # RecursionError: "[[[[…" nested deeper than the parser's stack, well within 16 MB.
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         result.error("invalid_json", file=name, detail=str(exc)[:120])
         return None
     if not isinstance(value, dict):
@@ -150,7 +167,7 @@ def validate_h5p(source) -> H5PValidation:
     display = posixpath.basename(str(display).replace("\\", "/")) or "file"
     try:
         archive = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except ZIP_READ_ERRORS:
         result.error("not_zip", file=display)
         return result
     with archive:
@@ -158,7 +175,7 @@ def validate_h5p(source) -> H5PValidation:
             parsed = _scan(archive, result)
         except _Abort:
             return result
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        except ZIP_READ_ERRORS as exc:
             result.error("not_zip", file=display)
             result.error("unreadable", file=display, detail=str(exc)[:120])
             return result
