@@ -79,7 +79,8 @@ def halfwidth(value: str) -> str:
 
 def parse_date(value: str) -> datetime.date | None:
     value = halfwidth(value).replace(" ", "")
-    if value.isdigit() and int(value) in EXCEL_SERIALS:
+    # isascii(): str.isdigit() is also true for digits int() refuses (Ethiopic ፩, Kharosthi).
+    if value.isascii() and value.isdigit() and int(value) in EXCEL_SERIALS:
         return EXCEL_EPOCH + datetime.timedelta(days=int(value))
     if "T" in value:  # an Excel date-time cell read as ISO text
         value = value.split("T", 1)[0]
