@@ -54,8 +54,9 @@ class RateLimit:
             cache.add(cache_key, 0, timeout=self.window + 1)
             count = cache.incr(cache_key)
         except ValueError:
-            # Expired between add() and incr(): this is the first hit of a new window.
-            return False
+            # Expired (or flushed) between add() and incr(): the first hit of a new count.
+            cache.set(cache_key, 1, timeout=self.window + 1)
+            return self.limit < 1
         except Exception:
             logger.warning("rate limit %s: cache unavailable, not enforced", self.scope)
             return False
