@@ -408,6 +408,10 @@ def print_table(results: dict, rows: list[dict]) -> None:
         f"make bench — scale {SCALE}, {results['database']} {results.get('database_version', '')}"
         f", {RUNS} runs per URL, {results['cpus']} CPUs, Python {results['python']}"
     )
+    load = results.get("load_average", {})
+    if load:
+        # Timings on a shared machine scale with its load: say how busy it was.
+        print(f"load average (1 min) at start {load.get('start')}, at end {load.get('end')}")
     header = ("figure", "p50 ms", "p95 ms", "queries", "value", "budget", "result")
     keys = ("figure", "p50_ms", "p95_ms", "queries", "value", "budget", "result")
     cells = [header, *[[str(r[k]) for k in keys] for r in rows]]
@@ -427,6 +431,7 @@ def print_table(results: dict, rows: list[dict]) -> None:
 
 
 def main() -> int:
+    load_start = round(os.getloadavg()[0], 1)
     db_name = choose_database()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
     os.environ["DJANGO_DEBUG"] = "false"
@@ -498,6 +503,7 @@ def main() -> int:
 
     results["privacy"] = guarded("privacy", privacy_benchmark)
     results["machine"] = machine()
+    results["load_average"] = {"start": load_start, "end": round(os.getloadavg()[0], 1)}
     rows = table_rows(results)
     results["table"] = rows
     print_table(results, rows)
