@@ -1,6 +1,7 @@
 """Deployment: `check --deploy` is clean under production settings; the gunicorn config and
 the systemd units are consistent with it."""
 
+import json
 import os
 import runpy
 import secrets
@@ -38,6 +39,33 @@ def test_check_deploy_is_clean():
     assert completed.returncode == 0, output
     assert "System check identified no issues" in output
     assert "WARNINGS" not in output and "ERRORS" not in output
+
+
+PROBE_HEALTHZ = """
+import django, json
+django.setup()
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+response = Client().get("/healthz", HTTP_HOST="example.org")
+print(json.dumps({"status": response.status_code, "hsts": response.get("Strict-Transport-Security"),
+                  "location": response.get("Location")}))
+"""
+
+
+def test_production_healthz_is_not_redirected_to_https():
+    completed = subprocess.run(
+        [sys.executable, "-c", PROBE_HEALTHZ],
+        cwd=ROOT,
+        env=production_env(SQLITE_PATH=":memory:"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert result["location"] is None
+    assert result["status"] in (200, 503)  # the in-memory database has no tables: still JSON
 
 
 def test_gunicorn_config_defaults_and_env_overrides(monkeypatch):
