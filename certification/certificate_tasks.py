@@ -16,6 +16,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError, transaction
 
+from cms.queueing import task_delay_or_log
+
 from .models import Certificate
 from .pdf import CJKFontMissing
 from .services.certificate_pdf import certificate_render
@@ -53,8 +55,10 @@ def certificate_render_later(ids: Iterable[int], *, force: bool = False) -> None
         return
 
     def queue():
+        # A broker outage must not fail the request that issued the certificate (it has
+        # committed): the miss is logged and the first download renders the PDF.
         for certificate_id in wanted:
-            render_certificate.delay(certificate_id, force)
+            task_delay_or_log(render_certificate, certificate_id, force)
 
     transaction.on_commit(queue)
 

@@ -287,3 +287,23 @@ def test_concurrent_issues_of_one_key_make_one_certificate(teacher_a, no_render_
     # The losers' serials were given back with their rolled-back transactions: no gap.
     assert certificate.serial == "QP-2026-000001"
     assert CertificateSerial.objects.get(year=2026).last == 1
+
+
+def test_a_broker_outage_does_not_fail_the_completion(
+    teacher_a, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError as BrokerError
+
+    with (
+        mock.patch.object(
+            render_certificate, "delay", side_effect=BrokerError("Connection refused.")
+        ),
+        mock.patch("cms.queueing.logger") as log,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        send_completed(teacher_a, make_course(lessons=0), timezone.now())
+    certificate = Certificate.objects.get()
+    assert certificate.needs_render  # rendered by the first download instead
+    assert log.warning.called
