@@ -526,6 +526,8 @@ def test_a_batch_renders_real_pdfs_and_regenerates_them(
     assert (certificate.serial, certificate.code) == (serial, code)
     assert certificate.rendered_at > rendered_at
     assert certificate.pdf.storage.exists(certificate.pdf.name)
+    # Media outlives the test database: leave no file for a later test's serial 000001.
+    certificate.pdf.storage.delete(certificate.pdf.name)
 
 
 # --- Admin screens ------------------------------------------------------------------------
@@ -715,5 +717,8 @@ def test_a_batch_runs_on_the_worker(celery_worker_process, make_user, school_a):
         time.sleep(0.3)
     assert batch.status == JobStatus.DONE, batch.error
     assert batch.processed == batch.total == 2
-    assert all(c.pdf for c in Certificate.objects.filter(holder__in=teachers))
+    rendered = list(Certificate.objects.filter(holder__in=teachers))
+    assert all(c.pdf for c in rendered)
+    for certificate in rendered:
+        certificate.pdf.storage.delete(certificate.pdf.name)
     assert "certification.certificate_batch_run" in celery_worker_process["log"].read_text()
