@@ -1,6 +1,9 @@
 """Registers the certification admin screens (see `certification.admin`)."""
 
-from . import me  # noqa: F401  (the /me/ qualification section)
+from . import (
+    audit,  # noqa: F401  (audit log actions)
+    me,  # noqa: F401  (the /me/ qualification section)
+)
 from .admin import (  # noqa: F401  (their hooks register on import)
     certificate_batches,
     cycles,

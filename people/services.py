@@ -17,7 +17,7 @@ from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from people import roles, roster
+from people import audit, roles, roster
 from people.models import ProfessionalTitle, RosterImport, School, Stage, User
 from people.roster import RosterRow, RowError
 
@@ -317,6 +317,9 @@ def roster_import_create(*, uploaded_file, uploaded_by: User, school_scope: Scho
     roster_import.full_clean()
     with transaction.atomic():
         roster_import.save()
+        audit.roster_import_logged(
+            roster_import=roster_import, action=audit.ROSTER_UPLOAD, user=uploaded_by
+        )
         pk = roster_import.pk
         transaction.on_commit(lambda: roster_import_validate_task.delay(pk))
     return roster_import
@@ -391,6 +394,11 @@ def roster_import_confirm(*, roster_import_id: int, applied_by: User) -> bool:
         pk=roster_import_id, status=RosterImport.Status.VALID
     ).update(status=RosterImport.Status.APPLYING, applied_by=applied_by, updated_at=timezone.now())
     if claimed:
+        audit.roster_import_logged(
+            roster_import=RosterImport.objects.get(pk=roster_import_id),
+            action=audit.ROSTER_CONFIRM,
+            user=applied_by,
+        )
         transaction.on_commit(lambda: roster_import_apply_task.delay(roster_import_id))
     return bool(claimed)
 
@@ -423,6 +431,11 @@ def roster_import_apply(*, roster_import_id: int, applied_by: User | None = None
             roster_import.applied_at = timezone.now()
             roster_import.save(
                 update_fields=["status", "errors", "summary", "applied_at", "updated_at"]
+            )
+            audit.roster_import_logged(
+                roster_import=roster_import,
+                action=audit.ROSTER_APPLY,
+                user=roster_import.applied_by,
             )
             return roster_import
     except _RosterRejected as rejected:

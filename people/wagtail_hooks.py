@@ -10,7 +10,10 @@ from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from people import selectors
+from people import (
+    audit,  # noqa: F401  (audit log actions, site history access)
+    selectors,
+)
 from people.models import School
 from people.views.admin_users import SCOPED_USER_BULK_ACTIONS
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certification import audit
 from certification.models import Certificate, CertificateKind, CertificateSerial
 
 SERIAL_PREFIX = "QP"
@@ -137,6 +138,7 @@ def certificate_revoke(*, certificate: Certificate, reason: str, revoked_by) -> 
             locked.revoked_reason = reason[:300]
             locked.revoked_by = revoked_by
             locked.save(update_fields=["revoked_at", "revoked_reason", "revoked_by", "updated_at"])
+            audit.certificate_revoked(certificate=locked, user=revoked_by)
     return locked
 
 

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certification import imports
+from certification import audit, imports
 from certification.models import TrainingImport
 from people.models import School
 from people.roster import RowError
@@ -143,6 +143,7 @@ def training_import_create(*, uploaded_file, uploaded_by, school_scope: School |
     job.full_clean()
     with transaction.atomic():
         job.save()
+        audit.training_import_logged(job=job, action=audit.TRAINING_UPLOAD, user=uploaded_by)
         pk = job.pk
         transaction.on_commit(lambda: training_import_validate_task.delay(pk))
     return job
@@ -213,6 +214,11 @@ def training_import_confirm(*, training_import_id: int, applied_by) -> bool:
         status=TrainingImport.Status.APPLYING, applied_by=applied_by, updated_at=timezone.now()
     )
     if claimed:
+        audit.training_import_logged(
+            job=TrainingImport.objects.get(pk=training_import_id),
+            action=audit.TRAINING_CONFIRM,
+            user=applied_by,
+        )
         transaction.on_commit(lambda: training_import_apply_task.delay(training_import_id))
     return bool(claimed)
 
@@ -238,6 +244,7 @@ def training_import_apply(*, training_import_id: int) -> TrainingImport:
             job.status = status.APPLIED
             job.applied_at = timezone.now()
             job.save(update_fields=["status", "errors", "summary", "applied_at", "updated_at"])
+            audit.training_import_logged(job=job, action=audit.TRAINING_APPLY, user=job.applied_by)
             return job
     except _Rejected as rejected:
         # The database changed since the check (a teacher left, say): nothing was recorded.

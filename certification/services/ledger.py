@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certification import audit
 from certification.models import CreditCycle, CreditEntry, CreditSource
 from certification.services import events
 from cms.choices import CreditCategory, Level
@@ -311,6 +312,7 @@ def credit_award(
             if found is None:
                 raise
             return found, False
+        audit.credit_awarded(entry=entry, user=created_by)
         on_credit_changed(user.pk)
     return entry, True
 
@@ -358,6 +360,7 @@ def credit_reverse(*, entry: CreditEntry, reason: str, corrected_by) -> CreditEn
                 reversal.save(force_insert=True)
         except IntegrityError:
             raise ValidationError(already) from None
+        audit.credit_reversed(entry=entry, reversal=reversal, user=corrected_by)
         on_credit_changed(entry.user_id)
     return reversal
 

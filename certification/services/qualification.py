@@ -64,6 +64,7 @@ from django.utils.translation import gettext as _
 from courses.models import CoursePage
 from people.models import User
 
+from .. import audit
 from ..models.qualification import QualificationStandard, QualificationState, QualificationStatus
 from .certificates import qualification_certificates_revoke
 from .qualification_certificates import issue_period_certificates
@@ -270,6 +271,7 @@ def qualification_revoke(
             standard_code=standard_code,
             defaults={"standard": standard, "computed_at": now, "changed_at": now},
         )
+        before_state = status.state
         status.state = QualificationState.REVOKED
         status.revoked_reason = reason[:300]
         status.revoked_by = revoked_by
@@ -282,6 +284,7 @@ def qualification_revoke(
         qualification_certificates_revoke(
             user=user, standard_code=standard_code, reason=reason, revoked_by=revoked_by
         )
+        audit.qualification_revoked(status=status, before_state=before_state, user=revoked_by)
     return status
 
 
@@ -302,4 +305,11 @@ def qualification_unrevoke(
         )
         if updated:
             qualification_recompute(User.objects.filter(pk=user.pk), today=today)
+            audit.qualification_unrevoked(
+                user=user,
+                standard_code=standard_code,
+                status=QualificationStatus.objects.filter(
+                    user=user, standard_code=standard_code
+                ).first(),
+            )
     return QualificationStatus.objects.filter(user=user, standard_code=standard_code).first()

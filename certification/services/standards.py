@@ -4,6 +4,7 @@ in use (any status was computed with it), and queueing the full recompute afterw
 from django.db import transaction
 from django.db.models import Max
 
+from .. import audit
 from ..models.qualification import QualificationStandard, QualificationStatus
 
 
@@ -15,6 +16,7 @@ def standard_save(*, standard: QualificationStandard) -> QualificationStandard:
     from ..tasks import recompute_all_statuses_later
 
     with transaction.atomic():
+        before = audit.standard_snapshot(standard)
         if (
             standard.pk is not None
             and QualificationStatus.objects.filter(standard_id=standard.pk).exists()
@@ -28,6 +30,7 @@ def standard_save(*, standard: QualificationStandard) -> QualificationStandard:
                 )
                 standard.is_current = True
             standard.save()
+        audit.standard_saved(standard=standard, before=before)
         recompute_all_statuses_later()
     return standard
 
