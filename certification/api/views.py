@@ -3,8 +3,8 @@ Token only, read-only; a school token sees only its school. Three queries a page
 count, rows), plus one to find a school named by code."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, generics
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, generics, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 
@@ -16,6 +16,30 @@ from .serializers import MentorReadinessQuerySerializer, MentorReadinessSerializ
 from .throttling import ApiTokenRateThrottle
 
 MAX_PAGE_SIZE = 200
+
+# Every answer the view gives is in the schema, so a client generated from it (and the
+# schemathesis test) knows the refusals too: DRF's {"detail": …} or {field: [messages]}.
+_DETAIL = inline_serializer("ErrorDetail", fields={"detail": serializers.CharField()})
+ERROR_RESPONSES = {
+    400: OpenApiResponse(
+        inline_serializer(
+            "QueryErrors",
+            fields={
+                "school": serializers.ListField(child=serializers.CharField(), required=False),
+                "stage": serializers.ListField(child=serializers.CharField(), required=False),
+                "state": serializers.ListField(child=serializers.CharField(), required=False),
+                "changed_since": serializers.ListField(
+                    child=serializers.CharField(), required=False
+                ),
+            },
+        ),
+        description="A filter value is invalid: the messages by parameter.",
+    ),
+    401: OpenApiResponse(_DETAIL, description="No token, or a wrong or revoked one."),
+    403: OpenApiResponse(_DETAIL, description="A school token asked for another school."),
+    404: OpenApiResponse(_DETAIL, description="No such page."),
+    429: OpenApiResponse(_DETAIL, description="Too many requests with this token."),
+}
 
 
 class ReadinessPagination(PageNumberPagination):
@@ -68,6 +92,7 @@ class MentorReadinessList(generics.ListAPIView):
 
     @extend_schema(
         parameters=[MentorReadinessQuerySerializer],
+        responses={200: MentorReadinessSerializer(many=True), **ERROR_RESPONSES},
         summary="Mentor readiness of teachers",
         description=(
             "Each teacher's mentor qualification (导师上岗资格) state and missing items. "
