@@ -59,7 +59,8 @@ def checkin_code_expires_in(now: datetime | None = None) -> int:
 def checkin_code_valid(lecture: LecturePage, code: str, now: datetime | None = None) -> bool:
     """True for the code of the current or the previous step (constant-time compare)."""
     code = (code or "").strip()
-    if len(code) != 6 or not code.isdigit():
+    # isascii(): the form's \d also admits ١٢٣٤٥٦, which compare_digest refuses with TypeError.
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return False
     step = checkin_step(now)
     matches = [hmac.compare_digest(checkin_code(lecture, s), code) for s in (step, step - 1)]
