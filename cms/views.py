@@ -82,7 +82,8 @@ SEARCH_PAGE_SIZE = 10
 
 def _search_handbook(value: str | None):
     """The handbook (or any page) whose subtree `handbook=<id>` restricts the search to."""
-    if not value or not str(value).isdigit() or len(value) > 12:
+    # isascii(): isdigit() is also true for digits int() refuses (Ethiopic ፩).
+    if not value or not (value.isascii() and value.isdigit()) or len(value) > 12:
         return None
     return Page.objects.live().public().filter(pk=int(value)).only("id", "title", "path").first()
 
