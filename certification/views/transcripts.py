@@ -32,7 +32,7 @@ def chosen_cycle(request, cycles: list[CreditCycle]) -> tuple[CreditCycle | None
     fallback = default_cycle(cycles, today=timezone.localdate())
     if not raw:
         return fallback, ""
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():  # isdigit() alone admits ፩, which int() refuses
         found = next((cycle for cycle in cycles if cycle.pk == int(raw)), None)
         if found is not None:
             return found, ""

@@ -27,3 +27,9 @@ def test_checkin_with_a_code_of_non_ascii_digits_is_a_wrong_code(client, teacher
 def test_search_restricted_to_a_handbook_of_non_ascii_digits(client):
     response = client.get(reverse("search"), {"q": "导师", "handbook": ETHIOPIC})
     assert response.status_code == 200
+
+
+def test_my_transcript_for_a_cycle_of_non_ascii_digits(client, teacher_a):
+    client.force_login(teacher_a)
+    response = client.get(reverse("certification:my_transcript"), {"cycle": ETHIOPIC})
+    assert response.status_code == 200
