@@ -24,6 +24,10 @@ from loadgen import http_request
 ROOT = Path(__file__).resolve().parent.parent
 LOAD_USERS = int(os.environ.get("BENCH_XAPI_USERS", "200"))
 STATEMENTS_PER_USER = int(os.environ.get("BENCH_XAPI_PER_USER", "10"))
+# Chosen by measurement on the 2-CPU machine (gunicorn, PostgreSQL, the Celery worker and this
+# client sharing it; 800 check-ins / 792 statements each, Redis broker, 2026-12-05, a loaded
+# machine): sync x2 27.9 statements/s and 11.5 check-ins/s; sync x3 11.5 and 9.4 (3 timeouts);
+# gthread 2x4 16.2 and 11.8. More processes or threads only add contention for two CPUs.
 WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 
