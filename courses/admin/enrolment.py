@@ -201,7 +201,8 @@ def _chosen_school(request, user):
     if not user_is_district_admin(user):
         return schools.first()
     raw = request.POST.get("school") or request.GET.get("school")
-    if not raw or not str(raw).isdigit():
+    # isascii(): isdigit() alone admits ፩, which int() refuses.
+    if not raw or not (raw.isascii() and raw.isdigit()):
         return None
     return schools.filter(pk=int(raw)).first()
 

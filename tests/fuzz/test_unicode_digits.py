@@ -33,3 +33,9 @@ def test_my_transcript_for_a_cycle_of_non_ascii_digits(client, teacher_a):
     client.force_login(teacher_a)
     response = client.get(reverse("certification:my_transcript"), {"cycle": ETHIOPIC})
     assert response.status_code == 200
+
+
+def test_district_admin_assigning_to_a_school_of_non_ascii_digits(client, district_admin):
+    client.force_login(district_admin)
+    response = client.get("/admin/course-enrolments/assign/", {"school": ETHIOPIC})
+    assert response.status_code == 200  # "Choose a school first."
