@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PY
 
-.PHONY: run test bench lint format check tier1 tier2 install messages chromium fonts migrate seed serve clean backup restore
+.PHONY: run test bench loadtest lint format check tier1 tier2 install messages chromium fonts migrate seed serve clean backup restore
 
 ## make run: install, migrate, compile messages, seed demo data, serve on 127.0.0.1:$(PORT)
 run: install messages fonts migrate seed serve
@@ -52,6 +52,11 @@ serve:
 ## make bench: seed BENCH_SCALE (district) into a fresh database and print the numbers
 bench: install messages
 	$(PY) bench/run.py
+
+## make loadtest: 100 connections for LOAD_SECONDS (120) on gunicorn, wrk; see bench/LOADTEST.md
+loadtest: install messages
+	@command -v wrk >/dev/null || { echo "wrk is required: apt-get install wrk" >&2; exit 1; }
+	$(PY) bench/loadtest.py
 
 lint: install
 	$(PY) -m ruff format --check .

@@ -1,0 +1,991 @@
+"""`make loadtest`: 100 concurrent users for LOAD_SECONDS against gunicorn on loopback (issue 10
+item 9), with p50/p95/p99, throughput and statuses per endpoint and overall.
+
+It seeds a fresh database (LOAD_SCALE, default district on PostgreSQL at 127.0.0.1:5432 when
+reachable, else small on a throwaway SQLite file; the PostgreSQL database is dropped at the end),
+gives LOAD_USERS demo teachers a logged-in session, publishes LOAD_LECTURES lectures happening
+now, collects static files and starts gunicorn with deploy/gunicorn.conf.py and the production
+settings, behind a simulated nginx (X-Forwarded-Proto: https), with a Redis broker and a real
+Celery worker when Redis answers (the production shape), else eager Celery. Then wrk
+(bench/wrk/loadtest.lua) runs LOAD_CONNECTIONS (100) keep-alive connections for LOAD_SECONDS
+(120): one wrk process per endpoint with the connections split by weight — home 30, course
+catalog 20, lesson page 20, xAPI statement POST 20, lecture check-in POST 10 — each request as
+the next teacher of the pool with their session cookie, CSRF cookie and token and a Referer.
+
+Prints one table, writes bench/results/loadtest.json and exits 1 when any reply was a 5xx (2
+when the set-up itself failed). See bench/LOADTEST.md for the last run.
+"""
+
+import json
+import os
+import platform
+import re
+import runpy
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+LUA_SCRIPT = ROOT / "bench" / "wrk" / "loadtest.lua"
+GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+RESULTS = ROOT / "bench" / "results" / "loadtest.json"
+
+LOAD_SECONDS = int(os.environ.get("LOAD_SECONDS", "120"))
+LOAD_CONNECTIONS = int(os.environ.get("LOAD_CONNECTIONS", "100"))
+LOAD_USERS = int(os.environ.get("LOAD_USERS", "1000"))
+LOAD_LECTURES = int(os.environ.get("LOAD_LECTURES", "3"))
+LOAD_TIMEOUT = os.environ.get("LOAD_TIMEOUT", "30s")  # wrk's default 2 s would hide slow replies
+WRK = os.environ.get("WRK", "wrk")
+PG = dict(host="127.0.0.1", port=5432, user="postgres")
+REDIS = ("127.0.0.1", 6379)
+REDIS_DB = int(os.environ.get("LOAD_REDIS_DB", "10"))
+FORWARDED = {"X-Forwarded-Proto": "https"}  # what nginx adds in front of gunicorn
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    weight: int
+    ok: tuple[int, ...]  # the statuses a correct reply has
+
+
+ENDPOINTS = (
+    Endpoint("home", "GET", 30, (200,)),
+    Endpoint("catalog", "GET", 20, (200,)),
+    Endpoint("lesson", "GET", 20, (200,)),
+    # 201 a new statement, 200 a duplicate id (never sent here) or one not counted.
+    Endpoint("xapi", "POST", 20, (200, 201)),
+    # 302 to the lecture page: checked in, or "already checked in" for a repeat.
+    Endpoint("checkin", "POST", 10, (302,)),
+)
+
+
+# --- The request plan (pure: no database, no network; tests/ops/test_loadtest_script.py) ------
+
+
+def connections_by_weight(total: int, endpoints=ENDPOINTS) -> dict[str, int]:
+    """Split `total` connections by weight (largest remainder), at least one each."""
+    weights = sum(e.weight for e in endpoints)
+    exact = {e.name: total * e.weight / weights for e in endpoints}
+    split = {name: max(1, int(value)) for name, value in exact.items()}
+    by_remainder = sorted(exact, key=lambda name: exact[name] - int(exact[name]), reverse=True)
+    for name in by_remainder:
+        if sum(split.values()) >= total:
+            break
+        split[name] += 1
+    return split
+
+
+def _cookie(user: dict, names: dict) -> str:
+    return f"{names['session']}={user['sessionid']}; {names['csrf']}={user['csrf']}"
+
+
+def request_plan(
+    *,
+    origin: str,
+    users: list[dict],
+    catalog_paths: list[str],
+    xapi: dict,
+    lectures: list[dict],
+    cookie_names: dict | None = None,
+) -> dict[str, list[dict]]:
+    """Per endpoint, the requests wrk cycles through. `users`: dicts with `sessionid`, `csrf`
+    (the CSRF cookie's secret, sent as cookie and as token) and `lesson_path` (a lesson of a
+    course the teacher is enrolled in). `xapi`: `path`, `lesson`, `package` and a `statement`
+    without id. `lectures`: dicts with `path` (the check-in URL) and `key` (of its codes).
+    POSTs carry the CSRF token (header for the JSON xAPI, form field for the check-in form)
+    and a same-origin Referer, which Django checks on HTTPS requests."""
+    names = cookie_names or {"session": "sessionid", "csrf": "csrftoken"}
+    # wrk would send its Host without the port; Django compares the Referer with it.
+    host = {"Host": origin.split("://", 1)[1]}
+
+    def get(user: dict, path: str) -> dict:
+        headers = {**host, "Cookie": _cookie(user, names), **FORWARDED}
+        return {"kind": "plain", "method": "GET", "path": path, "headers": headers}
+
+    plan: dict[str, list[dict]] = {"home": [], "catalog": [], "lesson": [], "xapi": []}
+    for number, user in enumerate(users):
+        plan["home"].append(get(user, "/"))
+        plan["catalog"].append(get(user, catalog_paths[number % len(catalog_paths)]))
+        plan["lesson"].append(get(user, user["lesson_path"]))
+        # The id goes between head and tail at send time: a fresh one per statement.
+        payload = {
+            "lesson": xapi["lesson"],
+            "package": xapi["package"],
+            "statement": {**xapi["statement"], "id": "@ID@"},
+        }
+        head, tail = json.dumps(payload, ensure_ascii=False).split("@ID@")
+        plan["xapi"].append(
+            {
+                "kind": "xapi",
+                "method": "POST",
+                "path": xapi["path"],
+                "headers": {
+                    **host,
+                    "Cookie": _cookie(user, names),
+                    "Content-Type": "application/json",
+                    "X-CSRFToken": user["csrf"],
+                    "Referer": f"{origin}{user['lesson_path']}",
+                    **FORWARDED,
+                },
+                "body_head": head,
+                "body_tail": tail,
+            }
+        )
+    # Lecture by lecture, every teacher once, then again: first check-ins, then repeats.
+    plan["checkin"] = [
+        {
+            "kind": "checkin",
+            "method": "POST",
+            "path": lecture["path"],
+            "headers": {
+                **host,
+                "Cookie": _cookie(user, names),
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"{origin}{lecture['path']}",
+                **FORWARDED,
+            },
+            "body_head": "code=",
+            "body_tail": "&" + urlencode({"via": "qr", "csrfmiddlewaretoken": user["csrf"]}),
+            "codes": lecture["key"],
+        }
+        for lecture in lectures
+        for user in users
+    ]
+    return plan
+
+
+def lua_literal(value) -> str:
+    """`value` (dict, list, str, int, float, bool, None) as a Lua expression."""
+    if value is None:
+        return "nil"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        out = []
+        for byte in value.encode("utf-8"):
+            char = chr(byte)
+            if char in '"\\' or byte < 32 or byte == 127:
+                out.append(f"\\{byte:03d}")
+            else:
+                out.append(char if byte < 128 else f"\\{byte:03d}")
+        return '"' + "".join(out) + '"'
+    if isinstance(value, list | tuple):
+        return "{" + ", ".join(lua_literal(item) for item in value) + "}"
+    if isinstance(value, dict):
+        items = []
+        for key, item in value.items():
+            lua_key = f"[{key}]" if isinstance(key, int) else f"[{lua_literal(str(key))}]"
+            items.append(f"{lua_key} = {lua_literal(item)}")
+        return "{" + ", ".join(items) + "}"
+    raise TypeError(f"no Lua literal for {type(value).__name__}")
+
+
+def lua_data(*, requests: list[dict], codes: dict, step_seconds: int) -> str:
+    """The file bench/wrk/loadtest.lua loads (LOADTEST_PLAN)."""
+    data = {"step_seconds": step_seconds, "codes": codes, "requests": requests}
+    return "return " + lua_literal(data) + "\n"
+
+
+# --- Results -----------------------------------------------------------------------------------
+
+
+def _quantile(quantiles: list[float], pct: float) -> float:
+    """From wrk's 1,000 quantiles (0.1 % steps, the last one the maximum)."""
+    index = min(len(quantiles) - 1, max(0, round(pct * 10) - 1))
+    return quantiles[index]
+
+
+def endpoint_summary(raw: dict, endpoint: Endpoint, connections: int) -> dict:
+    quantiles = raw["latency"]["quantiles"]
+    seconds = raw["duration_us"] / 1e6
+    statuses = {str(k): int(v) for k, v in sorted(raw["statuses"].items())}
+    return {
+        "method": endpoint.method,
+        "connections": connections,
+        "requests": raw["requests"],
+        "per_s": round(raw["requests"] / seconds, 1) if seconds else 0.0,
+        "p50_ms": round(_quantile(quantiles, 50) / 1000, 1),
+        "p95_ms": round(_quantile(quantiles, 95) / 1000, 1),
+        "p99_ms": round(_quantile(quantiles, 99) / 1000, 1),
+        "max_ms": round(raw["latency"]["max"] / 1000, 1),
+        "statuses": statuses,
+        "unexpected": {k: v for k, v in statuses.items() if int(k) not in endpoint.ok},
+        "server_errors": sum(v for k, v in statuses.items() if int(k) >= 500),
+        "socket_errors": {k: v for k, v in raw["errors"].items() if k != "status" and v},
+        "quantiles_us": quantiles,
+    }
+
+
+def overall_summary(endpoints: dict[str, dict]) -> dict:
+    """All endpoints together: every wrk quantile stands for a thousandth of its endpoint's
+    requests, so merging them weighted by request counts gives the overall percentiles (to
+    0.1 % of rank)."""
+    points = []
+    for item in endpoints.values():
+        weight = item["requests"] / len(item["quantiles_us"])
+        points += [(value, weight) for value in item["quantiles_us"]]
+    points.sort()
+    total_weight = sum(weight for _value, weight in points) or 1
+
+    def pct(p: float) -> float:
+        running = 0.0
+        for value, weight in points:
+            running += weight
+            if running >= total_weight * p / 100 - 1e-9:
+                return round(value / 1000, 1)
+        return round(points[-1][0] / 1000, 1) if points else 0.0
+
+    statuses: dict[str, int] = {}
+    for item in endpoints.values():
+        for status, count in item["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + count
+    requests = sum(item["requests"] for item in endpoints.values())
+    return {
+        "method": "",
+        "connections": sum(item["connections"] for item in endpoints.values()),
+        "requests": requests,
+        "per_s": round(sum(item["per_s"] for item in endpoints.values()), 1),
+        "p50_ms": pct(50),
+        "p95_ms": pct(95),
+        "p99_ms": pct(99),
+        "max_ms": max((item["max_ms"] for item in endpoints.values()), default=0.0),
+        "statuses": dict(sorted(statuses.items())),
+        "server_errors": sum(item["server_errors"] for item in endpoints.values()),
+        "socket_errors": {
+            kind: sum(item["socket_errors"].get(kind, 0) for item in endpoints.values())
+            for kind in ("connect", "read", "write", "timeout")
+            if any(item["socket_errors"].get(kind) for item in endpoints.values())
+        },
+    }
+
+
+ACCESS_LINE = re.compile(
+    r'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[\d.]+" (?P<status>\d{3}) .*?(?:(?P<us>\d+)us)?$'
+)
+
+
+def access_log_statuses(
+    lines, *, exact: dict[str, str], prefixes: dict[str, str], default: str
+) -> dict[str, dict[str, int]]:
+    """Statuses by endpoint from gunicorn's access log (deploy/gunicorn.conf.py's format): the
+    server's own count, to cross-check the client's. A path (query string dropped) is the
+    endpoint of `exact`, else of the first matching prefix in `prefixes`, else `default`."""
+    out: dict[str, dict[str, int]] = {}
+    for line in lines:
+        match = ACCESS_LINE.search(line)
+        if not match:
+            continue
+        path = match["path"].split("?")[0]
+        name = exact.get(path) or next(
+            (name for prefix, name in prefixes.items() if path.startswith(prefix)), default
+        )
+        counts = out.setdefault(name, {})
+        counts[match["status"]] = counts.get(match["status"], 0) + 1
+    return out
+
+
+def access_log_times(lines, **routing) -> dict[str, dict[str, float]]:
+    """Server time (gunicorn's %(D)s: from the request parsed to the reply written, without
+    the wait for a free worker thread) p50/p95 by endpoint, routed as access_log_statuses."""
+    durations: dict[str, list[int]] = {}
+    for line in lines:
+        match = ACCESS_LINE.search(line)
+        if match and match["us"]:
+            name = next(iter(access_log_statuses([line], **routing)))
+            durations.setdefault(name, []).append(int(match["us"]))
+    out = {}
+    for name, values in durations.items():
+        values.sort()
+        out[name] = {
+            "p50_ms": round(values[len(values) // 2] / 1000, 1),
+            "p95_ms": round(values[min(len(values) - 1, int(len(values) * 0.95))] / 1000, 1),
+        }
+    return out
+
+
+def print_table(results: dict) -> None:
+    rows = [*results["endpoints"].items(), ("overall", results["overall"])]
+    gunicorn = results["gunicorn"]
+    server_p95 = {name: item["p95_ms"] for name, item in results.get("server_time", {}).items()}
+    header = (
+        f"{'endpoint':<9} {'method':<6} {'conns':>5} {'requests':>8} {'req/s':>7} "
+        f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>8} {'srv p95':>7}  statuses"
+    )
+    print(
+        f"\nmake loadtest — {results['connections']} connections for {results['seconds']} s, "
+        f"scale {results['scale']}, {results['database']}, gunicorn {gunicorn['workers']} "
+        f"workers × {gunicorn['threads']} threads ({gunicorn['worker_class']}), "
+        f"{results['celery']}, {results['machine']['nproc']} CPUs, load average "
+        f"{results['load_average']['start']} → {results['load_average']['end']}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, item in rows:
+        statuses = " ".join(f"{k}:{v}" for k, v in item["statuses"].items())
+        errors = " ".join(f"{k}:{v}" for k, v in item["socket_errors"].items())
+        # srv p95: gunicorn's own time (access log); the rest is the wait for a worker thread.
+        print(
+            f"{name:<9} {item['method']:<6} {item['connections']:>5} {item['requests']:>8} "
+            f"{item['per_s']:>7} {item['p50_ms']:>7} {item['p95_ms']:>7} {item['p99_ms']:>7} "
+            f"{item['max_ms']:>8} {server_p95.get(name, ''):>7}  {statuses}"
+            f"{'  socket errors ' + errors if errors else ''}"
+        )
+    checkin = results["checkin"]
+    print(
+        f"check-in mix: {checkin['first']} first check-ins, {checkin['repeats']} repeats "
+        f"('already checked in'), {checkin['refused']} refused; xAPI statements stored: "
+        f"{results['xapi']['stored']}"
+    )
+    if results.get("celery_drain"):
+        print(f"celery: {results['celery_drain']}")
+    print(f"5xx replies: {results['server_errors']} (server's access log: {results['server_5xx']})")
+
+
+# --- Set-up ------------------------------------------------------------------------------------
+
+
+def choose_database() -> str:
+    """A fresh PostgreSQL database when the server answers, else a SQLite file (as bench/run.py);
+    LOAD_DATABASE=sqlite forces the SQLite file (a quick check of the script itself)."""
+    try:
+        if os.environ.get("LOAD_DATABASE") == "sqlite":
+            raise RuntimeError("LOAD_DATABASE=sqlite")
+        import psycopg
+
+        name = f"qp_load_{os.getpid()}"
+        with psycopg.connect(dbname="postgres", connect_timeout=3, autocommit=True, **PG) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+        return name
+    except Exception as exc:  # unreachable PostgreSQL: fall back to the embedded default
+        print(f"PostgreSQL unreachable ({exc.__class__.__name__}); using SQLite")
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["SQLITE_PATH"] = str(Path(tempfile.mkdtemp()) / "loadtest.sqlite3")
+        return ""
+
+
+def drop_database(name: str) -> None:
+    if not name:
+        return
+    import psycopg
+
+    with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def redis_reachable() -> bool:
+    try:
+        with socket.create_connection(REDIS, timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def seed(scale: str) -> float:
+    """Migrate and seed; certificates the seed issues are not rendered inline (eager Celery
+    would render a thousand PDFs at district scale; no page of the load shows one)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    start = time.perf_counter()
+    # On the real settings object: override_settings' holder has no SETTINGS_MODULE, which
+    # seed_demo checks.
+    before = getattr(settings, "CERTIFICATE_RENDER_ON_ISSUE", True)
+    settings.CERTIFICATE_RENDER_ON_ISSUE = False
+    try:
+        call_command("seed_demo", scale=scale, verbosity=0)
+    finally:
+        settings.CERTIFICATE_RENDER_ON_ISSUE = before
+    return round(time.perf_counter() - start, 1)
+
+
+def sessions(users) -> list[tuple[str, str]]:
+    """(sessionid, CSRF secret) per teacher, stored as a login through the form stores them
+    (bench/xapi_load.py does the same): the same session row, backend and auth hash."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.module_loading import import_string
+
+    store_class = import_string(settings.SESSION_ENGINE + ".SessionStore")
+    # The backend a login records is the first that can load a user (axes' comes first and
+    # only guards authenticate()).
+    backend = next(
+        path
+        for path in settings.AUTHENTICATION_BACKENDS
+        if hasattr(import_string(path), "get_user")
+    )
+    out = []
+    for user in users:
+        store = store_class()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = backend
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        out.append((store.session_key, secrets.token_hex(16)))
+    return out
+
+
+def xapi_statement(package, origin: str) -> dict:
+    """An `answered` statement as h5p-standalone sends it for the demo quiz (bench/xapi_load.py)."""
+    return {
+        "actor": {"name": "load", "mbox": "mailto:load@example.invalid"},
+        "verb": {
+            "id": "http://adlnet.gov/expapi/verbs/answered",
+            "display": {"en-US": "answered"},
+        },
+        "object": {
+            "id": f"{origin}/h5p/{package.pk}/files",
+            "objectType": "Activity",
+            "definition": {
+                "extensions": {"http://h5p.org/x-api/h5p-local-content-id": package.pk},
+                "name": {"en-US": package.title},
+            },
+        },
+        "context": {
+            "contextActivities": {
+                "category": [{"id": "http://h5p.org/libraries/H5P.QingpuQuiz-1.1"}]
+            }
+        },
+        "result": {
+            "score": {"min": 0, "max": 1, "raw": 1, "scaled": 1},
+            "completion": True,
+            "success": True,
+        },
+    }
+
+
+def prepare(origin: str) -> dict:
+    """LOAD_USERS teachers with sessions, each with a lesson of a course they are enrolled in;
+    a course with an H5P lesson they are all enrolled in (the xAPI target); LOAD_LECTURES
+    lectures that started five minutes ago; the catalog's URLs."""
+    from django.conf import settings
+    from django.db import transaction
+    from django.utils import timezone
+
+    from cms.models import HomePage
+    from courses.choices import CompletionCriterion, EnrollmentStatus
+    from courses.models import (
+        CourseIndexPage,
+        CoursePage,
+        Enrollment,
+        H5PPackage,
+        LecturePage,
+        LectureSeriesPage,
+        LessonPage,
+    )
+    from courses.services.checkin import checkin_code, checkin_step, checkin_step_seconds
+    from people.models import User
+    from people.roles import TEACHER
+
+    package = H5PPackage.objects.filter(status="valid").order_by("pk").first()
+    if package is None:
+        raise RuntimeError("no valid H5P package was seeded")
+    catalog = CourseIndexPage.objects.live().get()
+    tag = uuid.uuid4().hex[:8]
+    with transaction.atomic():
+        course = CoursePage(
+            title="压测课程", slug=f"load-{tag}", code=f"LOAD-{tag}", summary="load test"
+        )
+        catalog.add_child(instance=course)
+        course.save_revision().publish()
+        lesson = LessonPage(
+            title="压测课时",
+            slug="lesson",
+            completion_criterion=CompletionCriterion.H5P_PASSED,
+            min_score=80,
+            body=json.dumps([{"type": "h5p", "value": {"package": package.pk, "title": ""}}]),
+        )
+        course.add_child(instance=lesson)
+        lesson.save_revision().publish()
+        # Its own series without required feedback: a first check-in also takes the credit
+        # path (ledger entry, recompute queued), as at a real lecture.
+        series = LectureSeriesPage(
+            title="压测讲座系列", slug=f"load-{tag}", feedback_required=False
+        )
+        HomePage.objects.order_by("pk").first().add_child(instance=series)
+        series.save_revision().publish()
+        starts_at = timezone.now() - timedelta(minutes=5)
+        lectures = []
+        for number in range(LOAD_LECTURES):
+            lecture = LecturePage(
+                title=f"压测讲座 {number + 1}",
+                slug=f"load-{tag}-{number}",
+                summary="load test",
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=90),
+            )
+            series.add_child(instance=lecture)
+            lecture.save_revision().publish()
+            lectures.append(lecture)
+    lesson = LessonPage.objects.get(pk=lesson.pk)
+    lectures = list(LecturePage.objects.filter(pk__in=[item.pk for item in lectures]))
+    users = list(
+        User.objects.filter(is_active=True, school__isnull=False, groups__name=TEACHER)
+        .distinct()
+        .order_by("pk")[:LOAD_USERS]
+    ) or list(User.objects.filter(is_active=True, school__isnull=False).order_by("pk")[:LOAD_USERS])
+    Enrollment.objects.bulk_create(
+        [Enrollment(user=u, course=course, status=EnrollmentStatus.ACTIVE) for u in users],
+        ignore_conflicts=True,
+    )
+    # Each teacher reads a lesson of a course of their own (the seeded enrolments), the load
+    # course's lesson when they have none other.
+    lesson_urls_by_course_path: dict[str, list[str]] = {}
+    for page in LessonPage.objects.live().only("path", "url_path").order_by("path"):
+        url = page.get_url()
+        if url:
+            lesson_urls_by_course_path.setdefault(page.path[: -page.steplen], []).append(url)
+    course_paths = dict(CoursePage.objects.values_list("pk", "path"))
+    own: dict[int, str] = {}
+    enrolments = Enrollment.objects.filter(
+        user__in=users,
+        status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED],
+    ).exclude(course=course)
+    for user_id, course_id in enrolments.order_by("pk").values_list("user_id", "course_id"):
+        urls = lesson_urls_by_course_path.get(course_paths.get(course_id, ""), [])
+        if urls and user_id not in own:
+            own[user_id] = urls[user_id % len(urls)]
+    made = sessions(users)
+    plan_users = [
+        {"sessionid": sid, "csrf": csrf, "lesson_path": own.get(user.pk, lesson.get_url())}
+        for user, (sid, csrf) in zip(users, made, strict=True)
+    ]
+    # Codes for every step the run can reach (seed margin included); the server accepts the
+    # current and the previous step, as for a code read off the screen a moment ago.
+    first = checkin_step() - 1
+    steps = range(first, first + (LOAD_SECONDS + 900) // checkin_step_seconds() + 3)
+    codes = {
+        f"lecture-{lecture.pk}": {step: checkin_code(lecture, step) for step in steps}
+        for lecture in lectures
+    }
+    base = catalog.get_url()
+    catalog_paths = [
+        base,
+        f"{base}?topic=mental-health",
+        f"{base}?q={quote('心理')}",
+        f"{base}?level=district&delivery=online",
+    ]
+    return {
+        "users": plan_users,
+        "user_ids": [user.pk for user in users],
+        "catalog_paths": catalog_paths,
+        "xapi": {
+            "path": "/courses/xapi/",
+            "lesson": lesson.pk,
+            "package": package.pk,
+            "statement": xapi_statement(package, origin),
+        },
+        "lectures": [
+            {"path": f"/lectures/checkin/{lecture.pk}/", "key": f"lecture-{lecture.pk}"}
+            for lecture in lectures
+        ],
+        "lecture_ids": [lecture.pk for lecture in lectures],
+        "codes": codes,
+        "step_seconds": checkin_step_seconds(),
+        "cookie_names": {
+            "session": settings.SESSION_COOKIE_NAME,
+            "csrf": settings.CSRF_COOKIE_NAME,
+        },
+    }
+
+
+class Server:
+    """gunicorn with deploy/gunicorn.conf.py and the production settings; with Redis, a Celery
+    worker on a queue (and cache prefix) of this run's own, so parallel runs and tests on the
+    same Redis never take each other's tasks."""
+
+    def __init__(self, port: int, static_root: Path, secret_key: str):
+        self.port = port
+        self.queue = f"load-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.broker = redis_reachable()
+        self.logdir = Path(tempfile.mkdtemp(prefix="loadtest-"))
+        self.env = dict(
+            os.environ,
+            DJANGO_SETTINGS_MODULE="cms.settings.production",
+            DJANGO_SECRET_KEY=secret_key,
+            DJANGO_DEBUG="false",
+            ALLOWED_HOSTS="127.0.0.1",
+            STATIC_ROOT=str(static_root),
+            PYTHONUNBUFFERED="1",
+            GUNICORN_BIND=f"127.0.0.1:{port}",
+            GUNICORN_ACCESS_LOG=str(self.logdir / "access.log"),
+            GUNICORN_ERROR_LOG=str(self.logdir / "error.log"),
+            GUNICORN_LOG_LEVEL="warning",
+        )
+        if self.broker:
+            url = f"redis://{REDIS[0]}:{REDIS[1]}/{REDIS_DB}"
+            self.env.update(
+                CELERY_BROKER_URL=url,
+                CELERY_TASK_DEFAULT_QUEUE=self.queue,
+                REDIS_URL=url,
+                CACHE_KEY_PREFIX=self.queue,
+            )
+        else:
+            self.env.pop("CELERY_BROKER_URL", None)
+            self.env.pop("REDIS_URL", None)
+        self.gunicorn: subprocess.Popen | None = None
+        self.worker: subprocess.Popen | None = None
+
+    def config(self) -> dict:
+        """workers / threads / worker class as deploy/gunicorn.conf.py resolves them here."""
+        saved = dict(os.environ)
+        os.environ.update(self.env)
+        try:
+            conf = runpy.run_path(str(GUNICORN_CONF))
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        return {key: conf[key] for key in ("workers", "threads", "worker_class", "max_requests")}
+
+    def celery(self) -> str:
+        if not self.broker:
+            return "celery eager (no Redis)"
+        return "Redis broker + 1 Celery worker (prefork, concurrency 1)"
+
+    def start(self) -> None:
+        if self.broker:
+            self.worker = subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "celery", "-A", "cms", "worker", "--pool=prefork"),
+                    *("--concurrency=1", "-Q", self.queue, "--loglevel=WARNING"),
+                    *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=(self.logdir / "celery.log").open("wb"),
+            )
+        self.gunicorn = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF)],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=(self.logdir / "gunicorn.stderr").open("wb"),
+        )
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.gunicorn.poll() is not None:
+                break
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("gunicorn did not start:\n" + self.log_tail("error.log"))
+
+    def log_tail(self, name: str, chars: int = 3000) -> str:
+        path = self.logdir / name
+        return path.read_text("utf-8", "replace")[-chars:] if path.exists() else ""
+
+    def access_lines(self) -> list[str]:
+        path = self.logdir / "access.log"
+        return path.read_text("utf-8", "replace").splitlines() if path.exists() else []
+
+    def queued(self) -> int:
+        import redis
+
+        client = redis.Redis(host=REDIS[0], port=REDIS[1], db=REDIS_DB)
+        try:
+            return int(client.llen(self.queue))
+        finally:
+            client.close()
+
+    def drain(self, timeout: float = 180) -> str:
+        """Wait for the worker to empty this run's queue (the recomputes the credits queued)."""
+        if not self.broker:
+            return ""
+        start, left = time.time(), self.queued()
+        at_end = left
+        while left and time.time() - start < timeout:
+            time.sleep(1)
+            left = self.queued()
+        took = round(time.time() - start, 1)
+        return f"{at_end} tasks queued when the load ended, {left} left after {took} s"
+
+    def stop(self) -> None:
+        for process in (self.gunicorn, self.worker):
+            if process is None:
+                continue
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self.broker:
+            import redis
+
+            client = redis.Redis(host=REDIS[0], port=REDIS[1], db=REDIS_DB)
+            try:
+                keys = list(client.scan_iter(match=f"*{self.queue}*", count=1000))
+                if keys:
+                    client.delete(*keys)
+            finally:
+                client.close()
+
+
+def preflight(port: int, plan: dict[str, list[dict]]) -> None:
+    """One request per endpoint before the load: a set-up mistake (a session the server does
+    not accept, a CSRF refusal) fails here with its status instead of as two minutes of 403s."""
+    import http.client
+
+    for endpoint in ENDPOINTS:
+        entry = plan[endpoint.name][-1]  # the last teacher: the load starts with the first
+        body = None
+        if entry["kind"] == "xapi":
+            body = entry["body_head"] + str(uuid.uuid4()) + entry["body_tail"]
+        elif entry["kind"] == "checkin":
+            body = entry["body_head"] + "000000" + entry["body_tail"]
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection.request(
+            entry["method"], entry["path"], body=body and body.encode(), headers=entry["headers"]
+        )
+        reply = connection.getresponse()
+        reply.read()
+        connection.close()
+        # A wrong code is refused with 400 on the form: that proves the session and CSRF
+        # token were accepted, without spending a first check-in.
+        expected = (400,) if endpoint.name == "checkin" else endpoint.ok
+        if reply.status not in expected:
+            raise RuntimeError(
+                f"preflight {endpoint.method} {entry['path']} answered {reply.status}, "
+                f"expected {expected}; location {reply.getheader('Location')}"
+            )
+
+
+def run_wrk(port: int, plan: dict, data: dict, seconds: int, workdir: Path) -> dict[str, dict]:
+    """One wrk per endpoint at once, connections by weight; their JSON results by endpoint."""
+    split = connections_by_weight(LOAD_CONNECTIONS)
+    processes = {}
+    for endpoint in ENDPOINTS:
+        plan_file = workdir / f"plan-{endpoint.name}.lua"
+        plan_file.write_text(
+            lua_data(
+                requests=plan[endpoint.name],
+                codes=data["codes"] if endpoint.name == "checkin" else {},
+                step_seconds=data["step_seconds"],
+            ),
+            "utf-8",
+        )
+        out = workdir / f"result-{endpoint.name}.json"
+        out.unlink(missing_ok=True)
+        env = dict(os.environ, LOADTEST_PLAN=str(plan_file), LOADTEST_OUT=str(out))
+        command = [WRK, "-t1", f"-c{split[endpoint.name]}", f"-d{seconds}s"]
+        command += [f"--timeout={LOAD_TIMEOUT}", "-s", str(LUA_SCRIPT), f"http://127.0.0.1:{port}"]
+        processes[endpoint.name] = (
+            subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT),
+            out,
+        )
+    results = {}
+    for name, (process, out) in processes.items():
+        output = process.communicate(timeout=seconds + 120)[0].decode("utf-8", "replace")
+        if process.returncode != 0 or not out.exists():
+            raise RuntimeError(f"wrk for {name} failed ({process.returncode}):\n{output}")
+        results[name] = json.loads(out.read_text("utf-8"))
+        results[name]["connections"] = split[name]
+    return results
+
+
+def collectstatic(static_root: Path, env: dict) -> subprocess.Popen:
+    """The production settings serve hashed static names from a manifest: collect them (in
+    the background, beside the seed). LOAD_STATIC_ROOT names a folder collected before, to
+    skip the two minutes this takes on a busy machine."""
+    command = [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"]
+    if (static_root / "staticfiles.json").exists():
+        command = [sys.executable, "-c", ""]
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=dict(env, STATIC_ROOT=str(static_root)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def machine() -> dict:
+    info = {"nproc": os.cpu_count(), "platform": platform.platform()}
+    try:
+        with open("/proc/meminfo") as meminfo:
+            info["ram_gb"] = round(int(meminfo.readline().split()[1]) / 1024 / 1024, 1)
+        info["cpu"] = (
+            subprocess.run(["lscpu"], capture_output=True, text=True, check=False)
+            .stdout.split("Model name:")[1]
+            .splitlines()[0]
+            .strip()
+        )
+    except (OSError, IndexError):
+        pass
+    return info
+
+
+def main() -> int:
+    if shutil.which(WRK) is None:
+        print(f"{WRK} is required: apt-get install wrk", file=sys.stderr)
+        return 2
+    load_start = round(os.getloadavg()[0], 1)
+    secret_key = secrets.token_urlsafe(50)
+    db_name = choose_database()
+    scale = os.environ.get("LOAD_SCALE") or ("district" if db_name else "small")
+    # The seed runs in this process with the dev settings (eager Celery); the sessions it
+    # stores are signed with the key gunicorn gets.
+    os.environ["DJANGO_SECRET_KEY"] = secret_key
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
+    os.environ["DJANGO_DEBUG"] = "false"
+    os.environ.pop("CELERY_BROKER_URL", None)
+    workdir = Path(tempfile.mkdtemp(prefix="loadtest-"))
+    static_root = Path(os.environ.get("LOAD_STATIC_ROOT") or workdir / "static")
+    port = free_port()
+    origin = f"https://127.0.0.1:{port}"
+    server = Server(port, static_root, secret_key)
+    static = collectstatic(static_root, server.env)
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from courses.models import Attendance, XAPIStatement
+
+    results: dict = {"scale": scale, "connections": LOAD_CONNECTIONS, "seconds": LOAD_SECONDS}
+    try:
+        results["database"] = connection.vendor
+        results["seed_s"] = seed(scale)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would give them
+                cursor.execute("SHOW server_version")
+                results["database"] = f"postgresql {cursor.fetchone()[0].split()[0]}"
+        data = prepare(origin)
+        plan = request_plan(
+            origin=origin,
+            users=data["users"],
+            catalog_paths=data["catalog_paths"],
+            xapi=data["xapi"],
+            lectures=data["lectures"],
+            cookie_names=data["cookie_names"],
+        )
+        statements_before = XAPIStatement.objects.count()
+        connection.close()  # gunicorn's workers get their own connections
+        if static.wait() != 0:
+            raise RuntimeError("collectstatic failed:\n" + static.stderr.read().decode()[-2000:])
+        results["gunicorn"] = server.config()
+        results["celery"] = server.celery()
+        results["users"] = len(data["users"])
+        results["lectures"] = len(data["lectures"])
+        server.start()
+        try:
+            preflight(port, plan)
+            # Warm every worker (URL resolver, templates, first connections) on the pages.
+            warm_plan = {name: plan[name] for name in ("home", "catalog", "lesson")}
+            warm = run_wrk_subset(port, warm_plan, data, workdir)
+            results["warmup_5xx"] = warm
+            raw = run_wrk(port, plan, data, LOAD_SECONDS, workdir)
+            load_ended = time.time()
+            results["celery_drain"] = server.drain()
+            results["drain_s_after_load"] = round(time.time() - load_ended, 1)
+        finally:
+            server.stop()
+        endpoints = {
+            e.name: endpoint_summary(raw[e.name], e, raw[e.name]["connections"]) for e in ENDPOINTS
+        }
+        results["overall"] = overall_summary(endpoints)
+        results["endpoints"] = endpoints
+        results["xapi"] = {"stored": XAPIStatement.objects.count() - statements_before}
+        # Every other path the plan sends is a lesson page.
+        routing = {
+            "exact": {"/": "home", data["catalog_paths"][0]: "catalog", "/courses/xapi/": "xapi"},
+            "prefixes": {"/lectures/checkin/": "checkin"},
+            "default": "lesson",
+        }
+        server_counts = access_log_statuses(server.access_lines(), **routing)
+        results["server_time"] = access_log_times(server.access_lines(), **routing)
+        results["server_statuses"] = server_counts
+        # The mix from the server's side: wrk counts only replies that arrived before it
+        # stopped, the server also answered the requests in flight at that moment.
+        first = Attendance.objects.filter(lecture_id__in=data["lecture_ids"]).count()
+        checkins = server_counts.get("checkin", {})
+        refused = sum(count for status, count in checkins.items() if status != "302")
+        results["checkin"] = {
+            "first": first,
+            "repeats": max(0, checkins.get("302", 0) - first),
+            "refused": refused,
+            "note": "server access log; refused includes the preflight's deliberately wrong code",
+        }
+        results["server_5xx"] = sum(
+            count
+            for counts in server_counts.values()
+            for status, count in counts.items()
+            if status.startswith("5")
+        )
+        results["server_errors"] = results["overall"]["server_errors"] + warm
+        if results["server_errors"] or results["server_5xx"]:
+            results["error_log_tail"] = server.log_tail("error.log")
+    finally:
+        connection.close()
+        drop_database(db_name)
+        shutil.rmtree(workdir, ignore_errors=True)
+    results["machine"] = machine()
+    results["load_average"] = {"start": load_start, "end": round(os.getloadavg()[0], 1)}
+    print_table(results)
+    for item in results["endpoints"].values():
+        item.pop("quantiles_us")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    print(f"written to {RESULTS.relative_to(ROOT)}")
+    if results.get("error_log_tail"):
+        print(results["error_log_tail"])
+    return 1 if results["server_errors"] or results["server_5xx"] else 0
+
+
+def run_wrk_subset(port: int, plan: dict, data: dict, workdir: Path) -> int:
+    """A short warm-up over the GET pages; returns how many of its replies were 5xx."""
+    seconds = int(os.environ.get("LOAD_WARMUP_SECONDS", "5"))
+    if seconds <= 0:
+        return 0
+    errors = 0
+    for name, requests in plan.items():
+        plan_file = workdir / f"warm-{name}.lua"
+        plan_file.write_text(lua_data(requests=requests, codes={}, step_seconds=45), "utf-8")
+        out = workdir / f"warm-{name}.json"
+        env = dict(os.environ, LOADTEST_PLAN=str(plan_file), LOADTEST_OUT=str(out))
+        subprocess.run(
+            [
+                *(WRK, "-t1", "-c5", f"-d{seconds}s", "--timeout=30s"),
+                *("-s", str(LUA_SCRIPT), f"http://127.0.0.1:{port}"),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+        statuses = json.loads(out.read_text("utf-8"))["statuses"]
+        errors += sum(v for k, v in statuses.items() if int(k) >= 500)
+    return errors
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except RuntimeError as exc:
+        print(f"loadtest set-up failed: {exc}", file=sys.stderr)
+        sys.exit(2)
