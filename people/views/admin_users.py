@@ -360,7 +360,8 @@ class ScopedUserBulkActionMixin:
         # Shadows BulkAction.get_queryset (a classmethod) because the scope needs the request.
         editable = selectors.users_editable_by(self.request.user)
         if not isinstance(object_ids, QuerySet):
-            object_ids = [pk for pk in object_ids if str(pk).isdigit()]
+            # isascii(): isdigit() alone admits ፩, which the pk lookup's int() refuses.
+            object_ids = [pk for pk in object_ids if str(pk).isascii() and str(pk).isdigit()]
         users = list(editable.filter(pk__in=object_ids))
         if not users:
             raise Http404

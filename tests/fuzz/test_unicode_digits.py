@@ -39,3 +39,11 @@ def test_district_admin_assigning_to_a_school_of_non_ascii_digits(client, distri
     client.force_login(district_admin)
     response = client.get("/admin/course-enrolments/assign/", {"school": ETHIOPIC})
     assert response.status_code == 200  # "Choose a school first."
+
+
+def test_user_bulk_action_with_an_id_of_non_ascii_digits(client, school_admin_a, teacher_a):
+    client.force_login(school_admin_a)
+    url = f"/admin/bulk/people/user/set_active_state/?id={teacher_a.pk}&id={ETHIOPIC}"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert teacher_a.full_name in response.content.decode()
