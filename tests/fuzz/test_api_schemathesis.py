@@ -7,6 +7,8 @@ Deterministic (derandomize, no example database), so CI sees the same requests e
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -31,7 +33,19 @@ CHECKS = [
 
 
 @pytest.fixture
-def api_key(db, district_admin, school_a, school_b, monkeypatch):
+def test_connection_kept():
+    """Schemathesis calls the WSGI app directly, so Django closes the database connection at
+    the end of each request (CONN_MAX_AGE 0), the test's transaction with it on PostgreSQL.
+    Django's own test client disconnects the same handlers for the same reason."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_key(db, test_connection_kept, district_admin, school_a, school_b, monkeypatch):
     """A district token, and teachers in every state in two schools so pages carry items."""
     # The fuzzer sends hundreds of requests with one token; the throttle is tested elsewhere.
     monkeypatch.setattr(ApiTokenRateThrottle, "rate", "1000000/minute", raising=False)
