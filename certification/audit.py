@@ -10,9 +10,16 @@ screen, and the account is what the district admin looks for.
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.log_actions import LogFormatter, log
+from wagtail.log_actions import LogFormatter
 
-from people.audit import ChangesFormatter, ImportFormatter, formatter, shown_value, track_changes
+from people.audit import (
+    ChangesFormatter,
+    ImportFormatter,
+    formatter,
+    log,
+    shown_value,
+    track_changes,
+)
 
 from .models import CreditCycle, CycleRequirement, QualificationStandard
 

@@ -10,12 +10,17 @@ of that model: a school admin would see every school's staff changes.
 """
 
 import datetime
+import threading
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.log_actions import LogFormatter, empty_log_context, get_active_log_context, log
+from wagtail.log_actions import LogFormatter, empty_log_context, get_active_log_context
+from wagtail.log_actions import registry as log_registry
+from wagtail.models import ModelLogEntry
 
 from people import selectors
 from people.models import User
@@ -43,6 +48,34 @@ USER_FIELDS = (
     "is_active",
     "is_superuser",
 )
+
+
+# --- Writing an entry ----------------------------------------------------------------------
+
+
+def log(instance, action: str, *, user=None, data=None, title=None, deleted=False):
+    """wagtail.log_actions.log for our models, in one INSERT: Wagtail's save() runs
+    full_clean, which looks up the content type and the user again (two queries on paths
+    whose query counts are pinned, e.g. a roster import). The action must be registered.
+    `user` may be a user or a user id; by default the admin request's user."""
+    if not log_registry.action_exists(action):
+        raise ValueError(f"unregistered log action {action!r}")
+    context = get_active_log_context()
+    if user is None:
+        user = context.user
+    entry = ModelLogEntry(
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+        object_id=str(instance.pk),
+        label=title or str(instance) or f"{type(instance).__name__} ({instance.pk})",
+        action=action,
+        data=data or {},
+        timestamp=timezone.now(),
+        uuid=context.uuid,
+        user_id=getattr(user, "pk", user),
+        deleted=deleted,
+    )
+    ModelLogEntry.objects.bulk_create([entry])
+    return entry
 
 
 # --- Field changes (shared with certification.audit) ------------------------------------
@@ -136,7 +169,8 @@ track_changes(
 
 # --- Roles (group membership), from any path: the user form, the bulk action, the shell ---
 
-_pending = {"before": None}
+# Role names before a membership change, from its pre_* signal to its post_* one (per thread).
+_pending = threading.local()
 
 
 def _role_names(user_ids) -> dict[int, list[str]]:
@@ -155,9 +189,9 @@ def _log_role_change(sender, instance, action, reverse, pk_set, **kwargs):
         user_ids = (pk_set or set()) if reverse else {instance.pk}
         if reverse and action == "pre_clear":
             user_ids = set(instance.user_set.values_list("pk", flat=True))
-        _pending["before"] = _role_names(user_ids)
+        _pending.before = _role_names(user_ids)
         return
-    before_by_user, _pending["before"] = _pending["before"] or {}, None
+    before_by_user, _pending.before = getattr(_pending, "before", None) or {}, None
     if not before_by_user:
         return
     after_by_user = _role_names(before_by_user)
@@ -188,7 +222,7 @@ def _log_role_change(sender, instance, action, reverse, pk_set, **kwargs):
         }
         if entry is not None:
             entry.data = data
-            entry.save(update_fields=["data"])
+            ModelLogEntry.objects.filter(pk=entry.pk).update(data=data)
         elif user_id in users:
             entry = log(instance=users[user_id], action=USER_ROLES, data=data)
             if merged is not None:
@@ -228,7 +262,8 @@ def _roster_data(roster_import) -> dict:
 
 
 def roster_import_logged(*, roster_import, action: str, user=None) -> None:
-    """Log an upload, confirmation or write of a roster import, with its row counts."""
+    """Log an upload, confirmation or write of a roster import, with its row counts. `user`
+    may be an id (the apply task has applied_by_id, and its query count is pinned)."""
     log(instance=roster_import, action=action, user=user, data=_roster_data(roster_import))
 
 

@@ -435,7 +435,7 @@ def roster_import_apply(*, roster_import_id: int, applied_by: User | None = None
             audit.roster_import_logged(
                 roster_import=roster_import,
                 action=audit.ROSTER_APPLY,
-                user=roster_import.applied_by,
+                user=roster_import.applied_by_id,
             )
             return roster_import
     except _RosterRejected as rejected:

@@ -244,7 +244,9 @@ def training_import_apply(*, training_import_id: int) -> TrainingImport:
             job.status = status.APPLIED
             job.applied_at = timezone.now()
             job.save(update_fields=["status", "errors", "summary", "applied_at", "updated_at"])
-            audit.training_import_logged(job=job, action=audit.TRAINING_APPLY, user=job.applied_by)
+            audit.training_import_logged(
+                job=job, action=audit.TRAINING_APPLY, user=job.applied_by_id
+            )
             return job
     except _Rejected as rejected:
         # The database changed since the check (a teacher left, say): nothing was recorded.
