@@ -43,7 +43,11 @@ def lesson_viewed(*, user, lesson: LessonPage, course: CoursePage | None = None)
     now = timezone.now()
     LessonProgress.objects.filter(pk=progress.pk).update(last_seen_at=now)
     progress.last_seen_at = now
-    if lesson.completion_criterion == CompletionCriterion.VIEWED:
+    # A completed lesson stays completed: revisiting it needs no completion write.
+    if (
+        lesson.completion_criterion == CompletionCriterion.VIEWED
+        and progress.status != LessonStatus.COMPLETED
+    ):
         lesson_complete(user=user, lesson=lesson, course=course)
         progress.refresh_from_db()
     return progress

@@ -53,7 +53,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, print_accounts_only, allow_production, verbosity, **options):
         # The demo accounts, a superuser among them, share a password printed in the README.
-        if settings.SETTINGS_MODULE.endswith(".production") and not allow_production:
+        # getattr: under override_settings (bench, tests) the holder has SETTINGS_MODULE None.
+        settings_module = getattr(settings, "SETTINGS_MODULE", None) or ""
+        if settings_module.endswith(".production") and not allow_production:
             raise CommandError(
                 _(
                     "Refusing to seed demo accounts with a public password under production "
