@@ -91,9 +91,8 @@ def test_lecturer_uploads_quiz_and_teacher_completes_course_on_a_phone(
     quiz.get_by_text("立即批评学生的错误").click()
     quiz.get_by_role("button", name="提交").click()
     quiz.get_by_text("回答错误").wait_for()
-    phone.wait_for_function(
-        "document.querySelector('[data-h5p-status]')?.textContent.trim().length > 0"
-    )
+    # A locator wait, not wait_for_function: the page's CSP forbids evaluating strings.
+    phone.locator("[data-h5p-status]:not(:empty)").wait_for()
     assert not LessonProgress.objects.filter(user=teacher, status="completed").exists()
     quiz.get_by_text("认真倾听，理解学生的感受").click()
     quiz.get_by_role("button", name="提交").click()

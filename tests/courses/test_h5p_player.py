@@ -145,9 +145,8 @@ def test_player_sends_xapi_completes_the_lesson_and_restores_state(
     quiz = phone.frame_locator("iframe.h5p-iframe")
     quiz.get_by_text("立即批评学生的错误").click()
     quiz.get_by_role("button", name="提交").click()
-    phone.wait_for_function(
-        "document.querySelector('[data-h5p-status]').className.includes('is-ok')"
-    )
+    # A locator wait, not wait_for_function: the page's CSP forbids evaluating strings.
+    phone.locator("[data-h5p-status].is-ok").wait_for()
     assert XAPIStatement.objects.filter(user=teacher, counted=True).count() == 1
     assert not LessonProgress.objects.filter(user=teacher, status="completed").exists()
     for _ in range(50):
@@ -159,9 +158,8 @@ def test_player_sends_xapi_completes_the_lesson_and_restores_state(
 
     quiz.get_by_text("认真倾听，理解学生的感受").click()
     quiz.get_by_role("button", name="提交").click()
-    phone.wait_for_function(
-        "document.querySelector('[data-h5p-status]').className.includes('is-done')"
-    )
+    # A locator wait, not wait_for_function: the page's CSP forbids evaluating strings.
+    phone.locator("[data-h5p-status].is-done").wait_for()
     assert LessonProgress.objects.get(user=teacher, lesson=lesson).status == "completed"
     # Each answer sent once (H5P triggers on two dispatchers; the player listens on one).
     assert XAPIStatement.objects.filter(user=teacher).count() == 2
