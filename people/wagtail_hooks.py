@@ -1,6 +1,8 @@
 """Admin registration for people: schools, scoped user bulk actions, roster import."""
 
-from django.shortcuts import get_object_or_404
+from django.contrib import messages
+from django.db.models import ProtectedError
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -43,7 +45,17 @@ class SchoolEditView(VisibleSchoolObjectMixin, generic.EditView):
 
 
 class SchoolDeleteView(VisibleSchoolObjectMixin, generic.DeleteView):
-    pass
+    def form_valid(self, form):
+        # Users point at their school with PROTECT, which Wagtail's reference index does not
+        # see: without this the delete of a school that still has people is a 500.
+        try:
+            return super().form_valid(form)
+        except ProtectedError:
+            messages.error(
+                self.request,
+                _("This school still has users: move them to another school before deleting it."),
+            )
+            return redirect(self.edit_url_name, self.object.pk)
 
 
 class SchoolInspectView(VisibleSchoolObjectMixin, generic.InspectView):
