@@ -49,8 +49,8 @@ def queue():
 def workers(queue, tmp_path):
     started = []
 
-    def start(name):
-        worker = Worker(queue, tmp_path / f"{name}.log", name)
+    def start(name, **options):
+        worker = Worker(queue, tmp_path / f"{name}.log", name, **options)
         started.append(worker)
         worker.wait_ready()
         return worker
@@ -195,3 +195,43 @@ def test_certificate_batch_survives_a_killed_worker(workers, queue, district_adm
     assert done.summary["issued"] == {CertificateKind.COURSE: BATCH_TEACHERS}
     assert done.summary["failed"] == 0
     assert User.objects.filter(school=school).count() == BATCH_TEACHERS
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_recompute_requeued_at_once_when_its_pool_process_is_killed(workers, queue):
+    """The other kill: the OOM killer takes the pool process, the worker's main process lives.
+    CELERY_TASK_REJECT_ON_WORKER_LOST puts the task back at once (this worker keeps Redis'
+    one-hour visibility timeout, so only the reject can explain a quick second run)."""
+    school = SchoolFactory(code="F003", name="青浦区进程演练学校")
+    teachers = seed_ledger(school, RECOMPUTE_TEACHERS)
+    worker = workers("prefork", pool="prefork", settings_module="cms.settings.test")
+
+    task = recompute_all_statuses.apply_async(queue=queue)
+    worker.wait_for_log(f"[{task.id}] received")
+    wait_until(
+        lambda: QualificationStatus.objects.count() > 0,
+        timeout=REDELIVERY_TIMEOUT,
+        message="the recompute wrote nothing",
+        interval=0.02,
+    )
+    worker.kill_pool_child()
+    killed_at = timezone.now()
+    written = QualificationStatus.objects.count()
+    assert 0 < written < RECOMPUTE_TEACHERS, (
+        f"the recompute finished ({written} statuses) before its process was killed"
+    )
+
+    wait_until(
+        lambda: (
+            QualificationStatus.objects.filter(computed_at__gte=killed_at).count()
+            == RECOMPUTE_TEACHERS
+        ),
+        timeout=REDELIVERY_TIMEOUT,
+        message=f"the recompute was not put back and run again:\n{worker.log()[-3000:]}",
+        interval=0.5,
+    )
+    worker.wait_for_log(f"[{task.id}] succeeded", timeout=60)
+    assert "WorkerLostError" in worker.log() or "SIGKILL" in worker.log()
+    statuses = QualificationStatus.objects.filter(standard_code="mentor")
+    assert sorted(statuses.values_list("user_id", flat=True)) == sorted(t.pk for t in teachers)

@@ -16,14 +16,22 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class Worker:
-    def __init__(self, queue: str, log_path: Path, name: str):
+    def __init__(
+        self,
+        queue: str,
+        log_path: Path,
+        name: str,
+        *,
+        pool: str = "solo",
+        settings_module: str = "tests.ops.fault_worker_settings",
+    ):
         self.queue, self.log_path, self.name = queue, log_path, name
         env = os.environ.copy()
         database_url = os.environ.get("DATABASE_URL", "")
         if database_url:
             test_db = connection.settings_dict["NAME"]
             env["DATABASE_URL"] = urlsplit(database_url)._replace(path=f"/{test_db}").geturl()
-        env["DJANGO_SETTINGS_MODULE"] = "tests.ops.fault_worker_settings"
+        env["DJANGO_SETTINGS_MODULE"] = settings_module
         env["TEST_MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
         with open(log_path, "ab") as log:
             self.process = subprocess.Popen(
@@ -34,7 +42,7 @@ class Worker:
                     "-A",
                     "cms",
                     "worker",
-                    "--pool=solo",
+                    f"--pool={pool}",
                     "--concurrency=1",
                     "-Q",
                     queue,
@@ -80,6 +88,17 @@ class Worker:
                     f"{text!r} not in worker {self.name}'s log:\n{self.log()[-3000:]}"
                 )
             time.sleep(0.05)
+
+    def pool_children(self) -> list[int]:
+        """Process ids of a prefork worker's pool processes (Linux /proc)."""
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in path.read_text().split()]
+
+    def kill_pool_child(self) -> None:
+        """SIGKILL the pool process running the task, as the OOM killer picks the big one;
+        the worker's main process lives on and sees its child lost."""
+        [child] = self.pool_children()
+        os.kill(child, signal.SIGKILL)
 
     def kill(self) -> None:
         """SIGKILL the whole worker, as the OOM killer or a lost machine would."""
