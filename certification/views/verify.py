@@ -61,13 +61,10 @@ def lookup_limit() -> int:
 
 def client_address(request) -> str:
     """The client's address as the rate limits count it: the site-wide rule
-    (`cms.ratelimit.client_ip`, which honours TRUSTED_PROXY_COUNT), or X-Forwarded-For's first
-    hop when TRUST_X_FORWARDED_FOR says the proxy writes the header itself (anyone can send
-    it otherwise). IPv6 clients are counted per /64: one subscriber usually holds the network."""
+    (`cms.ratelimit.client_ip`, which honours TRUSTED_PROXY_COUNT and never trusts what a client
+    wrote to the left of the proxies' hops). IPv6 clients are counted per /64: one subscriber
+    usually holds the network."""
     address = client_ip(request)
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
-        address = forwarded or address
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

@@ -392,12 +392,11 @@ HR_EXPORT_INLINE_MAX = int(os.environ.get("HR_EXPORT_INLINE_MAX", "2000"))
 CERTIFICATE_RENDER_ON_ISSUE = os.environ.get("CERTIFICATE_RENDER_ON_ISSUE", "1") != "0"
 # Public /verify/<code>/ (certification.views.verify): after VERIFY_MISS_LIMIT unknown codes
 # within VERIFY_MISS_WINDOW seconds an address gets 429 for the rest of the window; every
-# lookup counts toward VERIFY_RATE_LIMIT per minute. X-Forwarded-For's first hop is the
-# client only when TRUST_X_FORWARDED_FOR says a proxy sets it.
+# lookup counts toward VERIFY_RATE_LIMIT per minute. The client address is cms.ratelimit's
+# (TRUSTED_PROXY_COUNT).
 VERIFY_MISS_LIMIT = int(os.environ.get("VERIFY_MISS_LIMIT", "20"))
 VERIFY_MISS_WINDOW = int(os.environ.get("VERIFY_MISS_WINDOW", "600"))
 VERIFY_RATE_LIMIT = int(os.environ.get("VERIFY_RATE_LIMIT", "120"))
-TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 LOGGING = {
     "version": 1,

@@ -267,23 +267,12 @@ def test_hits_count_towards_the_overall_limit(client, certificate, settings):
     assert page(client, certificate.code, ip="10.0.0.2").status_code == 200
 
 
-def test_forwarded_for_is_ignored_unless_trusted(client, certificate, settings):
+def test_forwarded_for_is_ignored_without_trusted_proxies(client, certificate, settings):
     settings.VERIFY_MISS_LIMIT = 1
     assert miss(client, HTTP_X_FORWARDED_FOR="1.1.1.1").status_code == 404
     # A forged header does not make the same address a new client.
     response = page(client, certificate.code, HTTP_X_FORWARDED_FOR="2.2.2.2")
     assert response.status_code == 429
-
-
-def test_forwarded_for_first_hop_when_trusted(client, certificate, settings):
-    settings.VERIFY_MISS_LIMIT = 1
-    settings.TRUST_X_FORWARDED_FOR = True
-    proxy = "10.9.9.9"
-    assert miss(client, ip=proxy, HTTP_X_FORWARDED_FOR="1.1.1.1, 10.9.9.9").status_code == 404
-    blocked = page(client, certificate.code, ip=proxy, HTTP_X_FORWARDED_FOR="1.1.1.1")
-    assert blocked.status_code == 429
-    other = page(client, certificate.code, ip=proxy, HTTP_X_FORWARDED_FOR="3.3.3.3, 10.9.9.9")
-    assert other.status_code == 200
 
 
 def test_trusted_proxy_count_is_honoured(client, certificate, settings):
