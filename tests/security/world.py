@@ -7,7 +7,9 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.base import ContentFile
+from django.test import Client
 from django.utils import timezone
 
 from people import roles
@@ -17,6 +19,7 @@ from people import roles
 class World:
     users: dict = field(default_factory=dict)
     token_key: str = ""
+    sessions: dict = field(default_factory=dict)  # user key → session id, logged in once
     objects: dict = field(default_factory=dict)
 
     def __getattr__(self, name):
@@ -40,6 +43,7 @@ def build_world() -> World:
         ReportExport,
         TrainingImport,
     )
+    from certification.services.certificate_pdf import certificate_render
     from certification.services.certificates import certificate_revoke
     from certification.services.qualification import qualification_revoke
     from courses.choices import CompletionCriterion, EnrollmentStatus, EnrolmentMode
@@ -153,6 +157,10 @@ def build_world() -> World:
     cert_revoked = CertificateFactory(holder=teacher)
     certificate_revoke(certificate=cert_revoked, reason="重复颁发", revoked_by=district)
     cert_revoked.refresh_from_db()
+    # Rendered once here, or every PDF request of the matrix renders it again (~0.3 s each).
+    for certificate in (cert_a, cert_other, cert_b, cert_revoked):
+        certificate_render(certificate)
+        certificate.refresh_from_db()
     standard = QualificationStandard.objects.filter(is_current=True).first()
     revoked_status = qualification_revoke(
         user=teacher, standard_code=standard.code, reason="违纪", revoked_by=district
@@ -226,4 +234,9 @@ def build_world() -> World:
         batch=batch,
         notification=notification,
     )
+    w.sessions = {}
+    for key, signed_in in w.users.items():
+        client = Client()
+        client.force_login(signed_in)
+        w.sessions[key] = client.cookies[settings.SESSION_COOKIE_NAME].value
     return w
