@@ -350,6 +350,11 @@ def print_table(results: dict) -> None:
         f"('already checked in'), {checkin['refused']} refused; xAPI statements stored: "
         f"{results['xapi']['stored']}"
     )
+    print(
+        f"gunicorn CPU: {results['cpu_s']['gunicorn']} s over the load, "
+        f"{results['gunicorn_cpu_ms_per_request']} ms per reply; load average during the run "
+        f"{results['load_average_during']}"
+    )
     if results.get("celery_drain"):
         print(f"celery: {results['celery_drain']}")
     print(f"5xx replies: {results['server_errors']} (server's access log: {results['server_5xx']})")
@@ -703,6 +708,16 @@ class Server:
         path = self.logdir / "access.log"
         return path.read_text("utf-8", "replace").splitlines() if path.exists() else []
 
+    def settled(self, timeout: float = 60) -> int:
+        """Wait until the access log stops growing for two seconds; its line count."""
+        count, stable_since, start = len(self.access_lines()), time.time(), time.time()
+        while time.time() - stable_since < 2 and time.time() - start < timeout:
+            time.sleep(0.5)
+            now = len(self.access_lines())
+            if now != count:
+                count, stable_since = now, time.time()
+        return count
+
     def queued(self) -> int:
         import redis
 
@@ -808,6 +823,62 @@ def run_wrk(port: int, plan: dict, data: dict, seconds: int, workdir: Path) -> d
     return results
 
 
+def process_tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) of `pid`, its live children and the children it has reaped
+    (gunicorn's recycled workers), from /proc; 0.0 without /proc. On a machine shared with
+    other work this, divided by the requests, is the figure that does not depend on it."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        entries = [entry for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return 0.0
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, ppid, ..., utime, stime, cutime, cstime (fields 14-17).
+        if int(entry) == pid:
+            total += sum(int(value) for value in fields[11:15]) / ticks
+        elif int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+class LoadSampler:
+    """The machine's 1-minute load average every 5 s while the load runs: the figures are
+    only comparable with the contention they ran under."""
+
+    def __init__(self):
+        import threading
+
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.wait(5):
+            self.samples.append(os.getloadavg()[0])
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> dict:
+        values = self.samples or [os.getloadavg()[0]]
+        return {
+            "min": round(min(values), 1),
+            "mean": round(sum(values) / len(values), 1),
+            "max": round(max(values), 1),
+        }
+
+
 def collectstatic(static_root: Path, env: dict) -> subprocess.Popen:
     """The production settings serve hashed static names from a manifest: collect them (in
     the background, beside the seed). LOAD_STATIC_ROOT names a folder collected before, to
@@ -900,7 +971,22 @@ def main() -> int:
             warm_plan = {name: plan[name] for name in ("home", "catalog", "lesson")}
             warm = run_wrk_subset(port, warm_plan, data, workdir)
             results["warmup_5xx"] = warm
-            raw = run_wrk(port, plan, data, LOAD_SECONDS, workdir)
+            cpu = {
+                "gunicorn": process_tree_cpu_seconds(server.gunicorn.pid),
+                "celery": process_tree_cpu_seconds(server.worker.pid) if server.worker else 0.0,
+            }
+            served_before = len(server.access_lines())
+            with LoadSampler() as sampler:
+                raw = run_wrk(port, plan, data, LOAD_SECONDS, workdir)
+            results["load_average_during"] = sampler.summary()
+            # The server finishes the requests in flight when wrk stopped: their CPU and their
+            # log lines belong to the load too.
+            served = server.settled()
+            cpu["gunicorn"] = process_tree_cpu_seconds(server.gunicorn.pid) - cpu["gunicorn"]
+            if server.worker:
+                cpu["celery"] = process_tree_cpu_seconds(server.worker.pid) - cpu["celery"]
+            results["cpu_s"] = {name: round(value, 1) for name, value in cpu.items()}
+            results["served_during_load"] = served - served_before
             load_ended = time.time()
             results["celery_drain"] = server.drain()
             results["drain_s_after_load"] = round(time.time() - load_ended, 1)
@@ -910,6 +996,9 @@ def main() -> int:
             e.name: endpoint_summary(raw[e.name], e, raw[e.name]["connections"]) for e in ENDPOINTS
         }
         results["overall"] = overall_summary(endpoints)
+        results["gunicorn_cpu_ms_per_request"] = round(
+            results["cpu_s"]["gunicorn"] * 1000 / max(1, results["served_during_load"]), 1
+        )
         results["endpoints"] = endpoints
         results["xapi"] = {"stored": XAPIStatement.objects.count() - statements_before}
         # Every other path the plan sends is a lesson page.
