@@ -47,9 +47,10 @@ from people.models import School, User
 
 from .certificates import (
     certificate_issue,
-    new_verification_code,
+    certificate_unsaved,
+    course_certificate_fields,
     next_serials,
-    qualification_subject_key,
+    qualification_certificate_fields,
 )
 
 logger = logging.getLogger(__name__)
@@ -126,53 +127,6 @@ def certificates_in_scope(
     if not by_kind:
         return Certificate.objects.none()
     return Certificate.objects.filter(by_kind, holder__in=holders, revoked_at__isnull=True)
-
-
-# --- Field values shared with the single-issue path --------------------------------------------
-
-
-def course_certificate_fields(*, course, completed_on: datetime.date) -> dict:
-    """`certificate_issue` keyword arguments (without holder) of a course's 结业证书."""
-    return {
-        "kind": CertificateKind.COURSE,
-        "subject_key": f"course:{course.pk}",
-        "title": course.title,
-        "hours": course.hours,
-        "points": course.credit_points,
-        "course": course,
-        "issued_on": completed_on,
-    }
-
-
-def qualification_certificate_fields(*, status: QualificationStatus) -> dict:
-    """`certificate_issue` keyword arguments (without holder) of the first 导师资格证明 of a
-    qualification period (dated the day it started)."""
-    return {
-        "kind": CertificateKind.QUALIFICATION,
-        "subject_key": qualification_subject_key(status.standard_code, status.qualified_on),
-        "title": status.standard.name,
-        "issued_on": status.qualified_on,
-        "expires_on": status.expires_on,
-        "standard_code": status.standard_code,
-        "details": {"qualified_on": status.qualified_on.isoformat()},
-    }
-
-
-def _unsaved(holder, values: dict) -> Certificate:
-    """The row `certificate_issue` would save (same snapshots and truncation), serial to come."""
-    school = holder.school
-    return Certificate(
-        holder=holder,
-        holder_name=holder.full_name or holder.get_username(),
-        school_name=school.name if school else "",
-        code=new_verification_code(),
-        **{
-            **values,
-            "subject_key": values["subject_key"][:120],
-            "title": values["title"][:200],
-            "details": values.get("details") or {},
-        },
-    )
 
 
 # --- Issuing ------------------------------------------------------------------------------------
@@ -260,7 +214,7 @@ def _insert(owed: list[tuple[int, dict]]) -> int:
     for start in range(0, len(owed), CHUNK_SIZE):
         chunk = owed[start : start + CHUNK_SIZE]
         holders = _holders(user_id for user_id, _values in chunk)
-        rows = [_unsaved(holders[user_id], values) for user_id, values in chunk]
+        rows = [certificate_unsaved(holders[user_id], **values) for user_id, values in chunk]
         by_year: dict[int, list[Certificate]] = defaultdict(list)
         for row in rows:
             by_year[row.issued_on.year].append(row)

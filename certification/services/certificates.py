@@ -67,6 +67,24 @@ class Issued:
     created: bool
 
 
+def certificate_unsaved(holder, **fields) -> Certificate:
+    """The row `certificate_issue` saves (and bulk issuing inserts): the holder's name and school
+    as they are today, the fields cut to their columns, a new verification code; no serial yet."""
+    school = getattr(holder, "school", None)
+    return Certificate(
+        holder=holder,
+        holder_name=holder.full_name or holder.get_username(),
+        school_name=school.name if school else "",
+        code=new_verification_code(),
+        **{
+            **fields,
+            "subject_key": fields["subject_key"][:120],
+            "title": fields["title"][:200],
+            "details": fields.get("details") or {},
+        },
+    )
+
+
 def certificate_issue(
     *,
     holder,
@@ -87,23 +105,19 @@ def certificate_issue(
     existing = Certificate.objects.filter(holder=holder, kind=kind, subject_key=subject_key).first()
     if existing is not None:
         return Issued(existing, False)
-    school = getattr(holder, "school", None)
-    certificate = Certificate(
+    certificate = certificate_unsaved(
+        holder,
         kind=kind,
-        subject_key=subject_key[:120],
-        holder=holder,
-        holder_name=holder.full_name or holder.get_username(),
-        school_name=school.name if school else "",
-        title=title[:200],
+        subject_key=subject_key,
+        title=title,
         hours=hours,
         points=points,
         course=course,
         cycle=cycle,
         standard_code=standard_code,
-        details=details or {},
+        details=details,
         issued_on=issued_on,
         expires_on=expires_on,
-        code=new_verification_code(),
     )
     try:
         with transaction.atomic():
@@ -147,23 +161,44 @@ def certificate_revoke(*, certificate: Certificate, reason: str, revoked_by) -> 
 QUALIFIED_STATES = ("qualified", "expiring")
 
 
+def course_certificate_fields(*, course, completed_on: datetime.date) -> dict:
+    """`certificate_issue` keyword arguments (without holder) of a course's 结业证书, dated the
+    completion day; shared with bulk issuing."""
+    return {
+        "kind": CertificateKind.COURSE,
+        "subject_key": f"course:{course.pk}",
+        "title": course.title,
+        "hours": course.hours,
+        "points": course.credit_points,
+        "course": course,
+        "issued_on": completed_on,
+    }
+
+
 def course_certificate_issue(*, user, course, completed_on: datetime.date) -> Issued:
-    """The 结业证书 of a completed course, dated the completion day. A repeated completion
-    signal finds the certificate already issued."""
+    """The 结业证书 of a completed course. A repeated completion signal finds the certificate
+    already issued."""
     return certificate_issue(
-        holder=user,
-        kind=CertificateKind.COURSE,
-        subject_key=f"course:{course.pk}",
-        title=course.title,
-        issued_on=completed_on,
-        hours=course.hours,
-        points=course.credit_points,
-        course=course,
+        holder=user, **course_certificate_fields(course=course, completed_on=completed_on)
     )
 
 
 def qualification_subject_key(standard_code: str, qualified_on: datetime.date) -> str:
     return f"{standard_code}:{qualified_on.isoformat()}"
+
+
+def qualification_certificate_fields(*, status) -> dict:
+    """`certificate_issue` keyword arguments (without holder) of the first 导师资格证明 of a
+    qualification period, dated the day it started; shared with bulk issuing."""
+    return {
+        "kind": CertificateKind.QUALIFICATION,
+        "subject_key": qualification_subject_key(status.standard_code, status.qualified_on),
+        "title": status.standard.name,
+        "issued_on": status.qualified_on,
+        "expires_on": status.expires_on,
+        "standard_code": status.standard_code,
+        "details": {"qualified_on": status.qualified_on.isoformat()},
+    }
 
 
 def qualification_certificate_issue(
@@ -208,17 +243,12 @@ def qualification_certificate_issue(
                     live.content_version += 1
                     live.save(update_fields=["expires_on", "content_version", "updated_at"])
         return Issued(live, False)
-    subject_key = key if not same_period else f"{key}#{len(same_period) + 1}"
-    return certificate_issue(
-        holder=status.user,
-        kind=CertificateKind.QUALIFICATION,
-        subject_key=subject_key,
-        title=status.standard.name,
-        issued_on=issued_on or status.qualified_on,
-        expires_on=status.expires_on,
-        standard_code=status.standard_code,
-        details={"qualified_on": status.qualified_on.isoformat()},
-    )
+    fields = qualification_certificate_fields(status=status)
+    if same_period:
+        fields["subject_key"] = f"{key}#{len(same_period) + 1}"
+    if issued_on:
+        fields["issued_on"] = issued_on
+    return certificate_issue(holder=status.user, **fields)
 
 
 def qualification_certificates_revoke(

@@ -668,7 +668,7 @@ def test_the_form_needs_a_scope_and_refuses_a_second_running_batch(
     CertificateBatch.objects.create(school=school_a, kinds=["course"], status=JobStatus.RUNNING)
     response = client.post(reverse(INDEX), {"school": school_a.pk, "kinds": ["course"]})
     assert response.status_code == 200
-    assert "already running" in " ".join(response.context["form"].non_field_errors())
+    assert "已有批次正在进行" in " ".join(response.context["form"].non_field_errors())
     assert CertificateBatch.objects.count() == 1
 
 
