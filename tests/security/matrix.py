@@ -45,6 +45,8 @@ class Row:
     # and roles that must not find the other school A teacher (赵老师, TA02).
     hide_b: str = ""
     hide_other: str = ""
+    hide: Callable | None = None  # more texts the roles in `hide_from` must not find
+    hide_from: str = ""
 
 
 ROWS: list[Row] = []
@@ -78,7 +80,34 @@ def state(*model_paths):
 # --- cms: health, search -------------------------------------------------------------------
 row("healthz", "health check", rev("healthz"), ALL)
 row("search", "site search", rev("search", query="?q=矩阵"), ALL)
+# Drafts never show in search, whoever asks (their titles all start with 草稿 or 我的投稿).
+row(
+    "search",
+    "site search for drafts",
+    rev("search", query="?q=草稿"),
+    ALL,
+    hide=lambda w: [
+        w.draft_course.title,
+        w.draft_lecture.title,
+        w.draft_case.title,
+        w.own_case.title,
+    ],
+    hide_from=ALL,
+)
 row("search_autocomplete", "search suggestions", rev("search_autocomplete", query="?q=矩"), ALL)
+row(
+    "search_autocomplete",
+    "search suggestions for drafts",
+    rev("search_autocomplete", query="?q=草稿"),
+    ALL,
+    hide=lambda w: [
+        w.draft_course.title,
+        w.draft_lecture.title,
+        w.draft_case.title,
+        w.own_case.title,
+    ],
+    hide_from=ALL,
+)
 
 # --- accounts (people.urls: Django's auth views and our notifications) ---------------------
 row("login", "login form", rev("login"), ALL)
@@ -606,6 +635,51 @@ row(
 )
 
 
+def _district_group(w):
+    from django.contrib.auth.models import Group
+
+    from people import roles
+
+    return Group.objects.get(name=roles.DISTRICT_ADMIN).pk
+
+
+ROLE_GRANTS = state("people.User_groups")
+# Role escalation: a school admin may grant only 教师 and 学校管理员, in their own school; the
+# form answers (200 with errors) but nothing may change.
+row(
+    "wagtailusers_users:add",
+    "create a district admin in school B",
+    rev("wagtailusers_users:add"),
+    "sd",
+    method="post",
+    data=lambda w: {
+        "staff_no": "NEW2",
+        "full_name": "新人",
+        "school": w.school_b.pk,
+        "groups": [_district_group(w)],
+        "is_active": "on",
+    },
+    watch=state("people.User_groups", "people.User"),
+    unchanged="s",
+)
+row(
+    "wagtailusers_users:edit",
+    "make teacher A a district admin",
+    rev("wagtailusers_users:edit", pk("teacher")),
+    "sd",
+    method="post",
+    data=lambda w: {
+        "staff_no": "TA01",
+        "full_name": "张老师",
+        "school": w.school_a.pk,
+        "groups": [_district_group(w)],
+        "is_active": "on",
+    },
+    watch=ROLE_GRANTS,
+    unchanged="s",
+)
+
+
 def snippet_viewset(
     model, obj, allow_view, allow_add, allow_change, allow_delete, inspect=False, history=None
 ):
@@ -979,6 +1053,27 @@ row(
     "certification_certificates:index",
     "certificates",
     rev("certification_certificates:index"),
+    "shd",
+    hide_b="s",
+)
+row(
+    "certification_certificates:index",
+    "certificates filtered to school B",
+    lambda w: reverse("certification_certificates:index") + f"?school={w.school_b.pk}",
+    "shd",
+    hide_b="s",
+)
+row(
+    "certification_ledger:index",
+    "credit ledger filtered to school B",
+    lambda w: reverse("certification_ledger:index") + f"?school={w.school_b.pk}",
+    "shd",
+    hide_b="s",
+)
+row(
+    f"{HRR}:index",
+    "HR report of school B",
+    lambda w: reverse(f"{HRR}:index") + f"?school={w.school_b.pk}",
     "shd",
     hide_b="s",
 )

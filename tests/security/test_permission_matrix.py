@@ -94,7 +94,9 @@ def test_permission(world, db, row, role):
         f"{ROLE_NAMES[role]} {row.method.upper()} {url} ({row.label}): "
         f"{response.status_code} {where} — expected {expected}"
     )
-    if expected == "allow" and (role in row.hide_b or role in row.hide_other):
+    if expected == "allow" and (
+        role in row.hide_b or role in row.hide_other or role in row.hide_from
+    ):
         body = b"".join(response) if response.streaming else response.content
         text = body.decode("utf-8", errors="replace")
         hidden = []
@@ -102,6 +104,8 @@ def test_permission(world, db, row, role):
             hidden += [world.teacher_b.full_name, world.teacher_b.staff_no]
         if role in row.hide_other:
             hidden += [world.other_teacher.full_name, world.other_teacher.staff_no]
+        if role in row.hide_from:
+            hidden += row.hide(world)
         shown = [value for value in hidden if value in text]
         assert not shown, f"{ROLE_NAMES[role]} sees {shown} at {url} ({row.label})"
     if row.watch and (expected == "deny" or role in row.unchanged):
@@ -195,3 +199,19 @@ def test_the_hidden_names_do_show_where_they_may(world, db, label):
     response = client_for(world, "d").get(row.url(world))
     assert response.status_code == 200
     assert world.teacher_b.full_name in response.content.decode()
+
+
+def test_a_revoked_certificate_verifies_as_revoked_for_anyone(world, db):
+    from django.urls import reverse as url_of
+
+    response = Client().get(url_of("certification:verify", args=[world.cert_revoked.code]))
+    assert response.status_code == 200
+    assert response.context["validity"] == "revoked"
+    assert "verify-revoked-reason" in response.content.decode()
+
+
+def test_search_does_find_live_pages_so_the_draft_check_means_something(world, db):
+    client = client_for(world, "t")
+    response = client.get(reverse("search"), {"q": "矩阵"})
+    text = response.content.decode()
+    assert world.course.title in text or world.case.title in text
