@@ -224,6 +224,7 @@ row(
     method="post",
     data=lambda w: {"rating": "5", "comment": "好"},
     watch=state("courses.Enrollment", "courses.CourseEvaluation"),
+    unchanged=SIGNED_IN,
 )
 row(
     "courses:h5p_file",
@@ -254,6 +255,7 @@ row(
     method="post",
     data=lambda w: {},
     watch=state("courses.XAPIStatement", "courses.H5PResult"),
+    unchanged=SIGNED_IN,
 )
 row(
     "courses:lesson_heartbeat",
@@ -327,6 +329,7 @@ row(
     method="post",
     data=lambda w: {"code": "000000"},
     watch=REG,
+    unchanged=SIGNED_IN,
 )
 row(
     "courses:lecture_checkin_display",
@@ -348,6 +351,7 @@ row(
     method="post",
     data=lambda w: {"rating": "5", "comment": "好"},
     watch=state("courses.Attendance", "courses.LectureFeedback"),
+    unchanged=SIGNED_IN,
 )
 
 # --- certification: teacher pages and verification ------------------------------------------
@@ -426,6 +430,7 @@ row(
     method="post",
     data=lambda w: {},
     watch=CASES,
+    unchanged="t",
 )
 row("casebank_submit:mine", "my submitted cases", rev("casebank_submit:mine"), "t", hide_other="t")
 row(
@@ -445,6 +450,15 @@ row(
     "redact own submission",
     rev("casebank_submit:redact", pk("own_case")),
     "t",
+    method="post",
+    data=lambda w: {},
+    watch=CASES,
+)
+row(
+    "casebank_submit:redact",
+    "redact someone else's draft case",
+    rev("casebank_submit:redact", pk("draft_case")),
+    NOBODY,
     method="post",
     data=lambda w: {},
     watch=CASES,
@@ -496,6 +510,7 @@ row(
     method="post",
     data=lambda w: {},
     watch=ROSTER,
+    unchanged="sd",
 )
 row(
     "people_roster_import:template",
@@ -736,6 +751,7 @@ row(
     method="post",
     data=lambda w: {"title": "x"},
     watch=state("courses.H5PPackage"),
+    unchanged="ld",
 )
 row(
     "wagtailsettings:edit",
@@ -812,6 +828,7 @@ row(
     method="post",
     data=lambda w: {"token": "forged"},
     watch=REG,
+    unchanged="ld",
 )
 row(
     "courses_lectures:mark",
@@ -959,6 +976,7 @@ row(
     method="post",
     data=lambda w: {},
     watch=TRAINING,
+    unchanged="sd",
 )
 row(f"{TI}:template", "training template", rev(f"{TI}:template"), "sd")
 for school in ("a", "b"):
