@@ -501,7 +501,14 @@ row(
 
 # --- people admin ------------------------------------------------------------------------------
 ROSTER = state("people.RosterImport", "people.User")
-row("people_roster_import:index", "roster import", rev("people_roster_import:index"), "sd")
+row(
+    "people_roster_import:index",
+    "roster import",
+    rev("people_roster_import:index"),
+    "sd",
+    hide=lambda w: [w.roster_b.original_name],
+    hide_from="s",
+)
 row(
     "people_roster_import:index",
     "upload a roster (no file)",
@@ -787,6 +794,13 @@ row(
 )
 row(
     "courses_enrolment_admin:assign",
+    "assign form asked for school B",
+    lambda w: reverse("courses_enrolment_admin:assign") + f"?school={w.school_b.pk}",
+    "sd",
+    hide_b="s",
+)
+row(
+    "courses_enrolment_admin:assign",
     "assign a course to school B",
     rev("courses_enrolment_admin:assign"),
     "sd",
@@ -967,7 +981,14 @@ for view in ("export_detail", "export_status", "export_download"):
     row(f"{HRR}:{view}", f"HR export {view}", rev(f"{HRR}:{view}", pk("export")), "hd")
 TI = "certification_training_import"
 TRAINING = state("certification.TrainingImport", "certification.CreditEntry")
-row(f"{TI}:index", "training import", rev(f"{TI}:index"), "sd")
+row(
+    f"{TI}:index",
+    "training import",
+    rev(f"{TI}:index"),
+    "sd",
+    hide=lambda w: [w.training_b.original_name],
+    hide_from="s",
+)
 row(
     f"{TI}:index",
     "upload training records (no file)",

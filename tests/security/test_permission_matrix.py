@@ -215,3 +215,11 @@ def test_search_does_find_live_pages_so_the_draft_check_means_something(world, d
     response = client.get(reverse("search"), {"q": "矩阵"})
     text = response.content.decode()
     assert world.course.title in text or world.case.title in text
+
+
+def test_the_district_admin_sees_school_b_imports_that_school_admins_must_not(world, db):
+    client = client_for(world, "d")
+    for label, job in (("roster import", world.roster_b), ("training import", world.training_b)):
+        row = next(row for row in ROWS if row.label == label)
+        assert "s" in row.hide_from
+        assert job.original_name in client.get(row.url(world)).content.decode()
