@@ -233,6 +233,12 @@ row(
     "tlrd",
 )
 row(
+    "courses:h5p_file",
+    "H5P path outside the package",
+    rev("courses:h5p_file", pk("package"), "../../../cms/settings/base.py"),
+    NOBODY,
+)
+row(
     "courses:h5p_user_data",
     "H5P resume state",
     rev("courses:h5p_user_data", pk("package"), "state", "0"),
