@@ -41,7 +41,7 @@ def test_five_wrong_passwords_lock_the_account_even_with_the_right_one(axes_enab
     client, response = login("TA01", PASSWORD)
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
-    assert "Login temporarily locked" in response.content.decode()
+    assert "登录已暂时锁定" in response.content.decode()
     # Locked from another address too: the limit is per account.
     _client, elsewhere = login("TA01", PASSWORD, ip="10.9.9.9")
     assert elsewhere.status_code == 429
