@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerError
 
 from people import audit, roles, roster
 from people.models import ProfessionalTitle, RosterImport, School, Stage, User
@@ -321,8 +322,34 @@ def roster_import_create(*, uploaded_file, uploaded_by: User, school_scope: Scho
             roster_import=roster_import, action=audit.ROSTER_UPLOAD, user=uploaded_by
         )
         pk = roster_import.pk
-        transaction.on_commit(lambda: roster_import_validate_task.delay(pk))
+        transaction.on_commit(
+            lambda: _queue_or_fail(roster_import_validate_task, pk, RosterImport.Status.PENDING)
+        )
     return roster_import
+
+
+# What publishing a task raises when the broker (Redis) is unreachable.
+BROKER_UNAVAILABLE = (BrokerError, ConnectionError, TimeoutError)
+
+
+def _queue_or_fail(task, roster_import_id: int, waiting: str) -> None:
+    """Queue the import's next step; when the broker is down, the upload has been saved but
+    nothing will run it, so mark it failed with a message instead of failing the request."""
+    try:
+        task.delay(roster_import_id)
+    except BROKER_UNAVAILABLE as error:
+        logger.warning(
+            "broker unavailable, roster import %s not queued: %s", roster_import_id, error
+        )
+        message = _(
+            "The background task service is unavailable, so the import did not start; nothing "
+            "was changed. Please try again in a few minutes."
+        )
+        RosterImport.objects.filter(pk=roster_import_id, status=waiting).update(
+            status=RosterImport.Status.FAILED,
+            errors=[RowError(0, "", "failed", message).as_dict()],
+            updated_at=timezone.now(),
+        )
 
 
 def _stale_before():
@@ -399,7 +426,11 @@ def roster_import_confirm(*, roster_import_id: int, applied_by: User) -> bool:
             action=audit.ROSTER_CONFIRM,
             user=applied_by,
         )
-        transaction.on_commit(lambda: roster_import_apply_task.delay(roster_import_id))
+        transaction.on_commit(
+            lambda: _queue_or_fail(
+                roster_import_apply_task, roster_import_id, RosterImport.Status.APPLYING
+            )
+        )
     return bool(claimed)
 
 

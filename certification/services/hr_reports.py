@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cms.choices import CreditCategory, Level
+from cms.queueing import task_delay_or_log
 from cms.spreadsheets import xlsx_bytes
 from people.models import ProfessionalTitle, Stage
 
@@ -136,8 +137,24 @@ def report_export_create(*, requested_by, filters: HRReportFilters) -> ReportExp
             total=hr_report_teachers(filters).count(),
         )
         pk = job.pk
-        transaction.on_commit(lambda: hr_report_export.delay(pk))
+        transaction.on_commit(lambda: _queue_or_fail(hr_report_export, pk))
     return job
+
+
+def _queue_or_fail(task, job_id: int) -> None:
+    """Queue the export; when the broker is down nothing would run it, so the job fails at
+    once with a message instead of polling for ever (or failing the request)."""
+    if task_delay_or_log(task, job_id):
+        return
+    ReportExport.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
+        status=JobStatus.FAILED,
+        error=_(
+            "The background task service is unavailable, so the export did not start. "
+            "Please try again in a few minutes."
+        ),
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
 
 
 def _stale_before():

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from certification import audit, imports
 from certification.models import TrainingImport
+from cms.queueing import task_delay_or_log
 from people.models import School
 from people.roster import RowError
 
@@ -145,7 +146,9 @@ def training_import_create(*, uploaded_file, uploaded_by, school_scope: School |
         job.save()
         audit.training_import_logged(job=job, action=audit.TRAINING_UPLOAD, user=uploaded_by)
         pk = job.pk
-        transaction.on_commit(lambda: training_import_validate_task.delay(pk))
+        transaction.on_commit(
+            lambda: _queue_or_fail(training_import_validate_task, pk, TrainingImport.Status.PENDING)
+        )
     return job
 
 
@@ -161,6 +164,22 @@ def _read_upload(job: TrainingImport) -> bytes:
 def _store(job: TrainingImport, outcome: TrainingOutcome) -> None:
     job.errors = [error.as_dict() for error in outcome.errors[:ERRORS_STORED_MAX]]
     job.summary = outcome.summary()
+
+
+def _queue_or_fail(task, job_id: int, waiting: str) -> None:
+    """Queue the import's next step; when the broker is down, nothing would run it, so mark it
+    failed with a message instead of failing the request."""
+    if task_delay_or_log(task, job_id):
+        return
+    message = _(
+        "The background task service is unavailable, so the import did not start; nothing "
+        "was changed. Please try again in a few minutes."
+    )
+    TrainingImport.objects.filter(pk=job_id, status=waiting).update(
+        status=TrainingImport.Status.FAILED,
+        errors=[RowError(0, "", "failed", message).as_dict()],
+        updated_at=timezone.now(),
+    )
 
 
 def _mark_failed(job_id: int, running: str) -> None:
@@ -219,7 +238,11 @@ def training_import_confirm(*, training_import_id: int, applied_by) -> bool:
             action=audit.TRAINING_CONFIRM,
             user=applied_by,
         )
-        transaction.on_commit(lambda: training_import_apply_task.delay(training_import_id))
+        transaction.on_commit(
+            lambda: _queue_or_fail(
+                training_import_apply_task, training_import_id, TrainingImport.Status.APPLYING
+            )
+        )
     return bool(claimed)
 
 
