@@ -1034,6 +1034,9 @@ def main() -> int:
         connection.close()
         drop_database(db_name)
         shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(server.logdir, ignore_errors=True)
+        if not db_name:  # the throwaway SQLite file's folder
+            shutil.rmtree(Path(os.environ["SQLITE_PATH"]).parent, ignore_errors=True)
     results["machine"] = machine()
     results["load_average"] = {"start": load_start, "end": round(os.getloadavg()[0], 1)}
     print_table(results)
