@@ -3,7 +3,7 @@
 -- bench/loadtest.py starts one wrk process per endpoint (connections split by weight), each
 -- with this script and two environment variables:
 --   LOADTEST_PLAN  a Lua file returning {requests = {...}, codes = {...}, step_seconds = 45}
---                  (written by loadtest.py's lua_data(): real teachers' session cookies, CSRF
+--                  (written by loadtest_plan.py's lua_data(): real teachers' sessions, CSRF
 --                  tokens, paths and bodies);
 --   LOADTEST_OUT   where done() writes the results as JSON.
 -- One process per endpoint because wrk keeps one latency histogram per process: that is what

@@ -1,4 +1,4 @@
-"""`make loadtest`'s request building (bench/loadtest.py + bench/wrk/loadtest.lua), without
+"""`make loadtest`'s request building (bench/loadtest_plan.py + bench/wrk/loadtest.lua), without
 any load: the plan covers the five endpoints with the right methods, cookies, CSRF tokens and
 bodies; what the Lua script reads from a plan entry is there; the Lua data escapes every byte it
 must; the results merge into the right overall percentiles and 5xx counts. The load itself
@@ -19,7 +19,8 @@ LUA = ROOT / "bench" / "wrk" / "loadtest.lua"
 
 @pytest.fixture(scope="module")
 def loadtest():
-    spec = importlib.util.spec_from_file_location("bench_loadtest", ROOT / "bench" / "loadtest.py")
+    path = ROOT / "bench" / "loadtest_plan.py"
+    spec = importlib.util.spec_from_file_location("bench_loadtest_plan", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
