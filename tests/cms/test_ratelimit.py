@@ -65,7 +65,7 @@ def test_import_uploads_are_limited_per_user(client, district_admin, school_admi
     codes = [client.post(url, {}).status_code for _ in range(3)]
     assert codes[:2] == [200, 200]  # no file: the form says so
     assert codes[2] == 429
-    assert "Too many attempts" in client.post(url, {}).content.decode()
+    assert "尝试次数过多" in client.post(url, {}).content.decode()
     # Reading the page is not limited, and another user has their own count.
     assert client.get(url).status_code == 200
     client.force_login(school_admin_a)
