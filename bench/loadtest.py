@@ -32,6 +32,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
+from benchdb import choose_database, drop_database
 from loadtest_plan import (
     ENDPOINTS,
     access_log_statuses,
@@ -43,6 +44,7 @@ from loadtest_plan import (
     print_table,
     request_plan,
 )
+from xapi_load import answered_statement
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -56,39 +58,9 @@ LOAD_USERS = int(os.environ.get("LOAD_USERS", "1000"))
 LOAD_LECTURES = int(os.environ.get("LOAD_LECTURES", "3"))
 LOAD_TIMEOUT = os.environ.get("LOAD_TIMEOUT", "30s")  # wrk's default 2 s would hide slow replies
 WRK = os.environ.get("WRK", "wrk")
-PG = dict(host="127.0.0.1", port=5432, user="postgres")
 REDIS = ("127.0.0.1", 6379)
 REDIS_DB = int(os.environ.get("LOAD_REDIS_DB", "10"))
 # --- Set-up ------------------------------------------------------------------------------------
-
-
-def choose_database() -> str:
-    """A fresh PostgreSQL database when the server answers, else a SQLite file (as bench/run.py);
-    LOAD_DATABASE=sqlite forces the SQLite file (a quick check of the script itself)."""
-    try:
-        if os.environ.get("LOAD_DATABASE") == "sqlite":
-            raise RuntimeError("LOAD_DATABASE=sqlite")
-        import psycopg
-
-        name = f"qp_load_{os.getpid()}"
-        with psycopg.connect(dbname="postgres", connect_timeout=3, autocommit=True, **PG) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
-        return name
-    except Exception as exc:  # unreachable PostgreSQL: fall back to the embedded default
-        print(f"PostgreSQL unreachable ({exc.__class__.__name__}); using SQLite")
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["SQLITE_PATH"] = str(Path(tempfile.mkdtemp()) / "loadtest.sqlite3")
-        return ""
-
-
-def drop_database(name: str) -> None:
-    if not name:
-        return
-    import psycopg
-
-    with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def redis_reachable() -> bool:
@@ -149,35 +121,6 @@ def sessions(users) -> list[tuple[str, str]]:
         store.create()
         out.append((store.session_key, secrets.token_hex(16)))
     return out
-
-
-def xapi_statement(package, origin: str) -> dict:
-    """An `answered` statement as h5p-standalone sends it for the demo quiz (bench/xapi_load.py)."""
-    return {
-        "actor": {"name": "load", "mbox": "mailto:load@example.invalid"},
-        "verb": {
-            "id": "http://adlnet.gov/expapi/verbs/answered",
-            "display": {"en-US": "answered"},
-        },
-        "object": {
-            "id": f"{origin}/h5p/{package.pk}/files",
-            "objectType": "Activity",
-            "definition": {
-                "extensions": {"http://h5p.org/x-api/h5p-local-content-id": package.pk},
-                "name": {"en-US": package.title},
-            },
-        },
-        "context": {
-            "contextActivities": {
-                "category": [{"id": "http://h5p.org/libraries/H5P.QingpuQuiz-1.1"}]
-            }
-        },
-        "result": {
-            "score": {"min": 0, "max": 1, "raw": 1, "scaled": 1},
-            "completion": True,
-            "success": True,
-        },
-    }
 
 
 def prepare(origin: str) -> dict:
@@ -299,7 +242,7 @@ def prepare(origin: str) -> dict:
             "path": "/courses/xapi/",
             "lesson": lesson.pk,
             "package": package.pk,
-            "statement": xapi_statement(package, origin),
+            "statement": answered_statement(package, origin),
         },
         "lectures": [
             {"path": f"/lectures/checkin/{lecture.pk}/", "key": f"lecture-{lecture.pk}"}
@@ -616,7 +559,7 @@ def main() -> int:
         return 2
     load_start = round(os.getloadavg()[0], 1)
     secret_key = secrets.token_urlsafe(50)
-    db_name = choose_database()
+    db_name = choose_database("qp_load", force_sqlite=os.environ.get("LOAD_DATABASE") == "sqlite")
     scale = os.environ.get("LOAD_SCALE") or ("district" if db_name else "small")
     # The seed runs in this process with the dev settings (eager Celery); the sessions it
     # stores are signed with the key gunicorn gets.

@@ -13,17 +13,17 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import traceback
 from pathlib import Path
+
+from benchdb import choose_database, drop_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 SCALE = os.environ.get("BENCH_SCALE", "district")
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
-PG = dict(host="127.0.0.1", port=5432, user="postgres")
 
 # Budgets of issue 9 (district scale, 2 cores, PostgreSQL).
 PAGE_P95_MS = 100
@@ -32,31 +32,6 @@ SINGLE_USER_MS = 2000
 XAPI_PER_S = 300
 CHECKIN_PER_S = 200
 HR_REPORT_URL = "/admin/hr-reports/"
-
-
-def choose_database() -> str:
-    try:
-        import psycopg
-
-        name = f"qp_bench_{os.getpid()}"
-        with psycopg.connect(dbname="postgres", connect_timeout=3, autocommit=True, **PG) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
-        return name
-    except Exception as exc:  # unreachable PostgreSQL: fall back to the embedded default
-        print(f"PostgreSQL unreachable ({exc.__class__.__name__}); using SQLite")
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["SQLITE_PATH"] = str(Path(tempfile.mkdtemp()) / "bench.sqlite3")
-        return ""
-
-
-def drop_database(name: str) -> None:
-    if not name:
-        return
-    import psycopg
-
-    with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -440,7 +415,7 @@ def print_table(results: dict, rows: list[dict]) -> None:
 
 def main() -> int:
     load_start = round(os.getloadavg()[0], 1)
-    db_name = choose_database()
+    db_name = choose_database("qp_bench")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
     os.environ["DJANGO_DEBUG"] = "false"
     os.environ.pop("CELERY_BROKER_URL", None)  # tasks inline: the bench measures the web side

@@ -110,6 +110,11 @@ def prepare() -> dict:
 def statement(package, lesson, port: int) -> dict:
     """An `answered` statement shaped like the one h5p-standalone sends for our quiz (the
     player adds the id; see docs/h5p.md)."""
+    return answered_statement(package, f"http://127.0.0.1:{port}")
+
+
+def answered_statement(package, origin: str) -> dict:
+    """The demo quiz's `answered` statement as served from `origin` (also make loadtest's)."""
     return {
         "actor": {"name": "load", "mbox": "mailto:load@example.invalid"},
         "verb": {
@@ -117,7 +122,7 @@ def statement(package, lesson, port: int) -> dict:
             "display": {"en-US": "answered"},
         },
         "object": {
-            "id": f"http://127.0.0.1:{port}/h5p/{package.pk}/files",
+            "id": f"{origin}/h5p/{package.pk}/files",
             "objectType": "Activity",
             "definition": {
                 "extensions": {"http://h5p.org/x-api/h5p-local-content-id": package.pk},
