@@ -474,29 +474,19 @@ def _enrolments_chunk(user_ids: list[int], courses: dict, lessons: dict, package
                 done = (pk * 7 + len(code)) % (len(lesson_ids) + 1)
                 completed = bool(lesson_ids) and done == len(lesson_ids) and pk % 3 != 0
                 finished_at = now - datetime.timedelta(days=pk % 60)
-                enrollments.append(
-                    Enrollment(
-                        user_id=pk,
-                        course=course,
-                        source=EnrollmentSource.SELF,
-                        status=EnrollmentStatus.COMPLETED if completed else EnrollmentStatus.ACTIVE,
-                        progress=int(done * 100 / len(lesson_ids)) if lesson_ids else 0,
-                        completed_at=finished_at if completed else None,
-                    )
+                enrollment, done_lessons = _enrolment_rows(
+                    pk,
+                    course,
+                    lesson_ids,
+                    done=done,
+                    completed=completed,
+                    finished_at=finished_at,
+                    first_seen_days=3,
+                    seconds_spent=600 + pk % 1200,
                 )
+                enrollments.append(enrollment)
+                progress.extend(done_lessons)
                 for lesson_id in lesson_ids[:done]:
-                    progress.append(
-                        LessonProgress(
-                            user_id=pk,
-                            lesson_id=lesson_id,
-                            course=course,
-                            status=LessonStatus.COMPLETED,
-                            first_seen_at=finished_at - datetime.timedelta(days=3),
-                            last_seen_at=finished_at,
-                            completed_at=finished_at,
-                            seconds_spent=600 + pk % 1200,
-                        )
-                    )
                     if lesson_id in packages:
                         results.append(
                             H5PResult(
@@ -806,29 +796,18 @@ def _generated_enrolments_chunk(user_ids: list[int], courses: list, lessons: dic
             done = (pk + pick) % (len(lesson_ids) + 1)
             completed = bool(lesson_ids) and done == len(lesson_ids) and pk % 2 == 0
             finished_at = now - datetime.timedelta(days=(pk + pick) % 300)
-            enrollments.append(
-                Enrollment(
-                    user_id=pk,
-                    course=course,
-                    source=EnrollmentSource.SELF,
-                    status=EnrollmentStatus.COMPLETED if completed else EnrollmentStatus.ACTIVE,
-                    progress=int(done * 100 / len(lesson_ids)) if lesson_ids else 0,
-                    completed_at=finished_at if completed else None,
-                )
+            enrollment, done_lessons = _enrolment_rows(
+                pk,
+                course,
+                lesson_ids,
+                done=done,
+                completed=completed,
+                finished_at=finished_at,
+                first_seen_days=2,
+                seconds_spent=300 + pk % 1500,
             )
-            for lesson_id in lesson_ids[:done]:
-                progress.append(
-                    LessonProgress(
-                        user_id=pk,
-                        lesson_id=lesson_id,
-                        course=course,
-                        status=LessonStatus.COMPLETED,
-                        first_seen_at=finished_at - datetime.timedelta(days=2),
-                        last_seen_at=finished_at,
-                        completed_at=finished_at,
-                        seconds_spent=300 + pk % 1500,
-                    )
-                )
+            enrollments.append(enrollment)
+            progress.extend(done_lessons)
             if completed:
                 evaluations.append(
                     CourseEvaluation(user_id=pk, course=course, rating=4 + pk % 2, comment="")
@@ -844,3 +823,40 @@ def _generated_enrolments_chunk(user_ids: list[int], courses: list, lessons: dic
 
 
 from . import lecture_demo  # noqa: E402, F401  (the lecture steps run after the course steps)
+
+
+def _enrolment_rows(
+    pk: int,
+    course,
+    lesson_ids: list[int],
+    *,
+    done: int,
+    completed: bool,
+    finished_at: datetime.datetime,
+    first_seen_days: int,
+    seconds_spent: int,
+) -> tuple[Enrollment, list[LessonProgress]]:
+    """A generated teacher's enrolment with its first `done` lessons completed (unsaved rows
+    for bulk_create)."""
+    enrollment = Enrollment(
+        user_id=pk,
+        course=course,
+        source=EnrollmentSource.SELF,
+        status=EnrollmentStatus.COMPLETED if completed else EnrollmentStatus.ACTIVE,
+        progress=int(done * 100 / len(lesson_ids)) if lesson_ids else 0,
+        completed_at=finished_at if completed else None,
+    )
+    progress = [
+        LessonProgress(
+            user_id=pk,
+            lesson_id=lesson_id,
+            course=course,
+            status=LessonStatus.COMPLETED,
+            first_seen_at=finished_at - datetime.timedelta(days=first_seen_days),
+            last_seen_at=finished_at,
+            completed_at=finished_at,
+            seconds_spent=seconds_spent,
+        )
+        for lesson_id in lesson_ids[:done]
+    ]
+    return enrollment, progress
