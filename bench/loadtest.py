@@ -44,7 +44,7 @@ from loadtest_plan import (
     print_table,
     request_plan,
 )
-from xapi_load import answered_statement
+from xapi_load import _sessions, answered_statement
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -95,32 +95,6 @@ def seed(scale: str) -> float:
     finally:
         settings.CERTIFICATE_RENDER_ON_ISSUE = before
     return round(time.perf_counter() - start, 1)
-
-
-def sessions(users) -> list[tuple[str, str]]:
-    """(sessionid, CSRF secret) per teacher, stored as a login through the form stores them
-    (bench/xapi_load.py does the same): the same session row, backend and auth hash."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.utils.module_loading import import_string
-
-    store_class = import_string(settings.SESSION_ENGINE + ".SessionStore")
-    # The backend a login records is the first that can load a user (axes' comes first and
-    # only guards authenticate()).
-    backend = next(
-        path
-        for path in settings.AUTHENTICATION_BACKENDS
-        if hasattr(import_string(path), "get_user")
-    )
-    out = []
-    for user in users:
-        store = store_class()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = backend
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        out.append((store.session_key, secrets.token_hex(16)))
-    return out
 
 
 def prepare(origin: str) -> dict:
@@ -214,7 +188,7 @@ def prepare(origin: str) -> dict:
         urls = lesson_urls_by_course_path.get(course_paths.get(course_id, ""), [])
         if urls and user_id not in own:
             own[user_id] = urls[user_id % len(urls)]
-    made = sessions(users)
+    made = _sessions(users)  # stored as a login through the form stores them
     plan_users = [
         {"sessionid": sid, "csrf": csrf, "lesson_path": own.get(user.pk, lesson.get_url())}
         for user, (sid, csrf) in zip(users, made, strict=True)
