@@ -82,7 +82,12 @@ def run_seed(
     if log is not None:
         ctx.log = log
     for step in list(SEED_STEPS):
+        started = time.monotonic()
         step(ctx)
+        ctx.log(
+            _("Step %(step)s: %(seconds).1f s")
+            % {"step": step.__name__, "seconds": time.monotonic() - started}
+        )
     return ctx
 
 
