@@ -50,7 +50,7 @@ serve:
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make bench: seed BENCH_SCALE (district) into a fresh database and print the numbers
-bench: install messages
+bench: install messages fonts
 	$(PY) bench/run.py
 
 ## make loadtest: 100 connections for LOAD_SECONDS (120) on gunicorn, wrk; see bench/LOADTEST.md

@@ -196,7 +196,7 @@ def index(request, scope):
             "filters": filters,
             "cycle": filters.cycle,
             "category_label": CreditCategory(filters.category).label if filters.category else "",
-            "summary": report.hr_report_summary(filters),
+            "summary": report.hr_report_summary(filters, teachers_count=page.paginator.count),
             "rows": [
                 {"row": row, "transcript_url": transcript_urls.get(row.teacher.pk)} for row in rows
             ],

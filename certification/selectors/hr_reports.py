@@ -330,24 +330,35 @@ class HRReportSummary:
     mentor_qualified: int
 
 
-def hr_report_summary(filters: HRReportFilters) -> HRReportSummary:
-    """Counts over every filtered teacher, not one page: three queries (teachers, those who
-    meet the cycle requirement — the rule evaluated in the database —, qualified mentors)."""
+def hr_report_summary(
+    filters: HRReportFilters, *, teachers_count: int | None = None
+) -> HRReportSummary:
+    """Counts over every filtered teacher, not one page: three queries (teachers — none when
+    the caller already counted them, as the page's paginator does —, those who meet the cycle
+    requirement — the rule evaluated in the database —, qualified mentors)."""
     teachers = hr_report_teachers(filters).order_by().values("pk")
-    total = teachers.count()
+    total = teachers.count() if teachers_count is None else teachers_count
     rule = CycleRule.of(filters.cycle)
     if requirement_met({}, rule, total=ZERO):  # a cycle that asks nothing: all meet it
         met = total
     else:
         aggregates, condition = met_in_sql(rule)
-        met = (
-            CreditEntry.objects.filter(cycle=filters.cycle, user_id__in=teachers)
-            .order_by()
-            .values("user_id")
-            .annotate(**aggregates)
-            .filter(condition)
-            .count()
-        )
+        entries = CreditEntry.objects.filter(cycle=filters.cycle).order_by()
+        if filters.school_id is None:
+            # Every school: aggregate the cycle's ledger once and keep the filtered teachers
+            # among those who meet the rule. Joining the teachers first makes PostgreSQL look
+            # the ledger up teacher by teacher, twice as slow at district scale (53 → 22 ms).
+            met_ids = entries.values("user_id").annotate(**aggregates).filter(condition)
+            met = teachers.filter(pk__in=met_ids.values("user_id")).count()
+        else:
+            # One school: its few teachers' entries, by the (cycle, user) index.
+            met = (
+                entries.filter(user_id__in=teachers)
+                .values("user_id")
+                .annotate(**aggregates)
+                .filter(condition)
+                .count()
+            )
     qualified = QualificationStatus.objects.filter(
         standard_code=MENTOR_STANDARD_CODE, state__in=COVERING_STATES, user_id__in=teachers
     ).count()

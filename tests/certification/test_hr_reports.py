@@ -168,6 +168,19 @@ def test_summary_counts(cycle, school_a, teacher_a, teacher_b):
     assert (summary.teachers, summary.requirement_met, summary.mentor_qualified) == (1, 0, 0)
 
 
+def test_summary_counts_only_filtered_teachers_who_meet_it(cycle, school_a, teacher_a, make_user):
+    """Across every school the ledger is aggregated first and the filtered teachers kept:
+    an inactive teacher or a school admin who meets the rule must not be counted."""
+    gone = make_user(roles.TEACHER, school_a, staff_no="GONE", is_active=False)
+    admin = make_user(roles.SCHOOL_ADMIN, school_a, staff_no="ADM")
+    for user in (gone, admin, teacher_a):
+        award(user, points="3", category=C.ETHICS, level=Level.CITY)
+    summary = report.hr_report_summary(filters_for(cycle))
+    assert (summary.teachers, summary.requirement_met) == (1, 1)
+    summary = report.hr_report_summary(filters_for(cycle, school_id=school_a.pk))
+    assert (summary.teachers, summary.requirement_met) == (1, 1)
+
+
 def test_summary_counts_in_sql_what_the_rows_say_in_python(cycle, school_a, district_admin):
     requirement(cycle, category=C.PRACTICE, level=Level.SCHOOL, min_points="0")  # empty cell
     t = bulk_teachers(school_a, 6)
