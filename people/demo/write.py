@@ -15,11 +15,26 @@ from django.utils.translation import gettext as _
 from people import roles
 from people.models import ProfessionalTitle, School, Stage, User
 
+from .copy import bulk_insert
 from .generate import EMAIL_DOMAIN, QINGPU, SchoolSpec, TeacherSpec
 
 DEFAULT_CHUNK_SIZE = 5_000  # teachers generated, checked and inserted per transaction
 INSERT_BATCH_SIZE = 1_000  # rows per INSERT (SQLite lowers it further to fit 999 params)
 DEMO_PASSWORD = "Qingpu@2026"
+TEACHER_FIELDS = [
+    "staff_no",
+    "full_name",
+    "school_id",
+    "stage",
+    "subjects",
+    "title",
+    "is_head_teacher",
+    "phone",
+    "email",
+    "hired_on",
+    "password",
+    "date_joined",
+]
 
 
 def _batched(items: Iterable, size: int) -> Iterator[list]:
@@ -103,44 +118,45 @@ def _teachers_chunk_create(chunk: list[TeacherSpec], school_ids: dict[str, int],
         for batch in _batched([spec.staff_no for spec in chunk], _lookup_batch_size()):
             taken.update(User.objects.filter(staff_no__in=batch).values_list("staff_no", flat=True))
         now = timezone.now()
-        users = [
-            User(
-                staff_no=spec.staff_no,
-                full_name=spec.full_name,
-                school_id=school_ids[spec.school_code],
-                stage=spec.stage,
-                subjects=spec.subjects,
-                title=spec.title,
-                is_head_teacher=spec.is_head_teacher,
-                phone=spec.phone,
-                email=spec.email,
-                hired_on=spec.hired_on,
-                password=_unusable_password(),
-                date_joined=now,
-            )
-            for spec in chunk
-            if spec.staff_no not in taken
-        ]
-        if not users:
+        new = [spec for spec in chunk if spec.staff_no not in taken]
+        if not new:
             return 0
-        User.objects.bulk_create(users, batch_size=INSERT_BATCH_SIZE)
-        user_ids = [user.pk for user in users]
-        if None in user_ids:  # backends that cannot return ids from a bulk insert
-            user_ids = list(
-                User.objects.filter(staff_no__in=[user.staff_no for user in users]).values_list(
-                    "pk", flat=True
+        # Tuples streamed by bulk_insert (COPY on PostgreSQL): no User instance per teacher.
+        bulk_insert(
+            User,
+            (
+                (
+                    spec.staff_no,
+                    spec.full_name,
+                    school_ids[spec.school_code],
+                    spec.stage,
+                    spec.subjects,
+                    spec.title,
+                    spec.is_head_teacher,
+                    spec.phone,
+                    spec.email,
+                    spec.hired_on,
+                    _unusable_password(),
+                    now,
                 )
+                for spec in new
+            ),
+            fields=TEACHER_FIELDS,
+        )
+        user_ids: list[int] = []
+        for batch in _batched([spec.staff_no for spec in new], _lookup_batch_size()):
+            user_ids.extend(
+                User.objects.filter(staff_no__in=batch).order_by("pk").values_list("pk", flat=True)
             )
         _add_to_group(user_ids, group_id)
-    return len(users)
+    return len(new)
 
 
 def _add_to_group(user_ids: Iterable[int], group_id: int) -> None:
-    membership = User.groups.through
-    membership.objects.bulk_create(
-        [membership(user_id=user_id, group_id=group_id) for user_id in user_ids],
-        batch_size=INSERT_BATCH_SIZE,
-        ignore_conflicts=True,
+    bulk_insert(
+        User.groups.through,
+        ((user_id, group_id) for user_id in user_ids),
+        fields=["user_id", "group_id"],
     )
 
 
