@@ -20,7 +20,8 @@ from django.utils.html import escape
 from wagtail.models import Page, Site
 
 from people.demo import SeedContext, seed_step
-from people.demo.write import DEMO_STAFF_NOS, INSERT_BATCH_SIZE
+from people.demo.copy import bulk_insert
+from people.demo.write import DEMO_STAFF_NOS
 from people.models import LecturerProfile, User
 
 from .choices import (
@@ -489,39 +490,25 @@ def _enrolments_chunk(user_ids: list[int], courses: dict, lessons: dict, package
                 for lesson_id in lesson_ids[:done]:
                     if lesson_id in packages:
                         results.append(
-                            H5PResult(
-                                user_id=pk,
-                                package_id=packages[lesson_id],
-                                lesson_id=lesson_id,
-                                attempts=1 + pk % 2,
-                                last_scaled=Decimal(1),
-                                best_scaled=Decimal(1),
-                                last_raw=Decimal(1),
-                                max_raw=Decimal(1),
-                                success=True,
-                                completed=True,
-                                last_attempt_at=finished_at,
+                            (
+                                pk,
+                                packages[lesson_id],
+                                lesson_id,
+                                1 + pk % 2,
+                                Decimal(1),
+                                Decimal(1),
+                                Decimal(1),
+                                Decimal(1),
+                                True,
+                                True,
+                                finished_at,
                             )
                         )
                 if completed:
                     evaluations.append(
-                        CourseEvaluation(
-                            user_id=pk,
-                            course=course,
-                            rating=4 + pk % 2,
-                            comment="内容实用，对开展导师工作有帮助。",
-                        )
+                        (pk, course.pk, 4 + pk % 2, "内容实用，对开展导师工作有帮助。")
                     )
-        Enrollment.objects.bulk_create(
-            enrollments, batch_size=INSERT_BATCH_SIZE, ignore_conflicts=True
-        )
-        LessonProgress.objects.bulk_create(
-            progress, batch_size=INSERT_BATCH_SIZE, ignore_conflicts=True
-        )
-        CourseEvaluation.objects.bulk_create(
-            evaluations, batch_size=INSERT_BATCH_SIZE, ignore_conflicts=True
-        )
-        H5PResult.objects.bulk_create(results, batch_size=INSERT_BATCH_SIZE, ignore_conflicts=True)
+        _bulk_write(enrollments, progress, evaluations, results)
     return len(enrollments)
 
 
@@ -585,67 +572,57 @@ def seed_mentor_cohort(ctx: SeedContext) -> None:
 
 
 def _cohort_chunk(members, courses, lessons, packages, now) -> int:
+    have = _enrolled([pk for pk, _stage in members], list(courses.values()))
     enrollments, progress, evaluations, results = [], [], [], []
     for pk, stage in members:
         for position, code in enumerate(MENTOR_COURSES_BY_STAGE.get(stage or "primary", [])):
             course = courses.get(code)
-            if course is None:
+            if course is None or (pk, course.pk) in have:
                 continue
             # Spread over the last ten months, one course after another.
             finished_at = now - datetime.timedelta(days=30 + pk % 240 - position * 7)
             enrollments.append(
-                Enrollment(
-                    user_id=pk,
-                    course=course,
-                    source=EnrollmentSource.SELF,
-                    status=EnrollmentStatus.COMPLETED,
-                    progress=100,
-                    completed_at=finished_at,
+                (
+                    pk,
+                    course.pk,
+                    EnrollmentSource.SELF,
+                    EnrollmentStatus.COMPLETED,
+                    100,
+                    finished_at,
                 )
             )
             for lesson_id in lessons[code]:
                 progress.append(
-                    LessonProgress(
-                        user_id=pk,
-                        lesson_id=lesson_id,
-                        course=course,
-                        status=LessonStatus.COMPLETED,
-                        first_seen_at=finished_at - datetime.timedelta(days=5),
-                        last_seen_at=finished_at,
-                        completed_at=finished_at,
-                        seconds_spent=900 + pk % 900,
+                    (
+                        pk,
+                        lesson_id,
+                        course.pk,
+                        LessonStatus.COMPLETED,
+                        finished_at - datetime.timedelta(days=5),
+                        finished_at,
+                        finished_at,
+                        900 + pk % 900,
                     )
                 )
                 if lesson_id in packages:
                     score = Decimal("0.8") + Decimal(pk % 3) / 10
                     results.append(
-                        H5PResult(
-                            user_id=pk,
-                            package_id=packages[lesson_id],
-                            lesson_id=lesson_id,
-                            attempts=1 + pk % 2,
-                            last_scaled=score,
-                            best_scaled=score,
-                            last_raw=score,
-                            max_raw=Decimal(1),
-                            success=True,
-                            completed=True,
-                            last_attempt_at=finished_at,
+                        (
+                            pk,
+                            packages[lesson_id],
+                            lesson_id,
+                            1 + pk % 2,
+                            score,
+                            score,
+                            score,
+                            Decimal(1),
+                            True,
+                            True,
+                            finished_at,
                         )
                     )
-            evaluations.append(
-                CourseEvaluation(
-                    user_id=pk, course=course, rating=5, comment="对做好导师工作很有帮助。"
-                )
-            )
-    with transaction.atomic():
-        for model, rows in (
-            (Enrollment, enrollments),
-            (LessonProgress, progress),
-            (CourseEvaluation, evaluations),
-            (H5PResult, results),
-        ):
-            model.objects.bulk_create(rows, batch_size=INSERT_BATCH_SIZE, ignore_conflicts=True)
+            evaluations.append((pk, course.pk, 5, "对做好导师工作很有帮助。"))
+    _bulk_write(enrollments, progress, evaluations, results)
     return len(enrollments)
 
 
@@ -784,14 +761,17 @@ def seed_generated_courses(ctx: SeedContext) -> None:
 
 def _generated_enrolments_chunk(user_ids: list[int], courses: list, lessons: dict) -> int:
     """Each teacher in two generated courses (picked by id), 0..all lessons done; half of
-    those done with every lesson completed and evaluated. ignore_conflicts: a re-run is a
-    no-op."""
+    those done with every lesson completed and evaluated. Teachers already enrolled in a
+    course are skipped (one range query), so a re-run writes nothing."""
     now = timezone.now()
+    have = _enrolled(user_ids, courses)
     enrollments, progress, evaluations = [], [], []
     for pk in user_ids:
         picks = {(pk * 3) % len(courses), (pk * 3 + 7) % len(courses)}
         for pick in sorted(picks):
             course = courses[pick]
+            if (pk, course.pk) in have:
+                continue
             lesson_ids = lessons[course.pk]
             done = (pk + pick) % (len(lesson_ids) + 1)
             completed = bool(lesson_ids) and done == len(lesson_ids) and pk % 2 == 0
@@ -809,20 +789,62 @@ def _generated_enrolments_chunk(user_ids: list[int], courses: list, lessons: dic
             enrollments.append(enrollment)
             progress.extend(done_lessons)
             if completed:
-                evaluations.append(
-                    CourseEvaluation(user_id=pk, course=course, rating=4 + pk % 2, comment="")
-                )
-    with transaction.atomic():
-        for model, rows in (
-            (Enrollment, enrollments),
-            (LessonProgress, progress),
-            (CourseEvaluation, evaluations),
-        ):
-            model.objects.bulk_create(rows, batch_size=INSERT_BATCH_SIZE, ignore_conflicts=True)
+                evaluations.append((pk, course.pk, 4 + pk % 2, ""))
+    _bulk_write(enrollments, progress, evaluations, [])
     return len(enrollments)
 
 
 from . import lecture_demo  # noqa: E402, F401  (the lecture steps run after the course steps)
+
+# Rows for bulk_insert, as tuples in the order of these fields (no model instance per row).
+ENROLLMENT_FIELDS = ["user_id", "course_id", "source", "status", "progress", "completed_at"]
+PROGRESS_FIELDS = [
+    "user_id",
+    "lesson_id",
+    "course_id",
+    "status",
+    "first_seen_at",
+    "last_seen_at",
+    "completed_at",
+    "seconds_spent",
+]
+EVALUATION_FIELDS = ["user_id", "course_id", "rating", "comment"]
+RESULT_FIELDS = [
+    "user_id",
+    "package_id",
+    "lesson_id",
+    "attempts",
+    "last_scaled",
+    "best_scaled",
+    "last_raw",
+    "max_raw",
+    "success",
+    "completed",
+    "last_attempt_at",
+]
+
+
+def _enrolled(user_ids: list[int], courses: list) -> set[tuple[int, int]]:
+    """(user id, course id) of the enrolments these teachers (sorted ids) already have in
+    these courses. A range, not IN (...): thousands of parameters would pass SQLite's limit."""
+    return set(
+        Enrollment.objects.filter(
+            course__in=courses, user_id__gte=user_ids[0], user_id__lte=user_ids[-1]
+        ).values_list("user_id", "course_id")
+    )
+
+
+def _bulk_write(enrollments: list, progress: list, evaluations: list, results: list) -> None:
+    """One chunk's rows, all or nothing; rows already there are skipped (a re-run is a
+    no-op), as bulk_create(ignore_conflicts=True) did."""
+    with transaction.atomic():
+        for model, fields, rows in (
+            (Enrollment, ENROLLMENT_FIELDS, enrollments),
+            (LessonProgress, PROGRESS_FIELDS, progress),
+            (CourseEvaluation, EVALUATION_FIELDS, evaluations),
+            (H5PResult, RESULT_FIELDS, results),
+        ):
+            bulk_insert(model, rows, fields=fields)
 
 
 def _enrolment_rows(
@@ -835,27 +857,27 @@ def _enrolment_rows(
     finished_at: datetime.datetime,
     first_seen_days: int,
     seconds_spent: int,
-) -> tuple[Enrollment, list[LessonProgress]]:
-    """A generated teacher's enrolment with its first `done` lessons completed (unsaved rows
-    for bulk_create)."""
-    enrollment = Enrollment(
-        user_id=pk,
-        course=course,
-        source=EnrollmentSource.SELF,
-        status=EnrollmentStatus.COMPLETED if completed else EnrollmentStatus.ACTIVE,
-        progress=int(done * 100 / len(lesson_ids)) if lesson_ids else 0,
-        completed_at=finished_at if completed else None,
+) -> tuple[tuple, list[tuple]]:
+    """A generated teacher's enrolment with its first `done` lessons completed (rows of
+    ENROLLMENT_FIELDS and PROGRESS_FIELDS)."""
+    enrollment = (
+        pk,
+        course.pk,
+        EnrollmentSource.SELF,
+        EnrollmentStatus.COMPLETED if completed else EnrollmentStatus.ACTIVE,
+        int(done * 100 / len(lesson_ids)) if lesson_ids else 0,
+        finished_at if completed else None,
     )
     progress = [
-        LessonProgress(
-            user_id=pk,
-            lesson_id=lesson_id,
-            course=course,
-            status=LessonStatus.COMPLETED,
-            first_seen_at=finished_at - datetime.timedelta(days=first_seen_days),
-            last_seen_at=finished_at,
-            completed_at=finished_at,
-            seconds_spent=seconds_spent,
+        (
+            pk,
+            lesson_id,
+            course.pk,
+            LessonStatus.COMPLETED,
+            finished_at - datetime.timedelta(days=first_seen_days),
+            finished_at,
+            finished_at,
+            seconds_spent,
         )
         for lesson_id in lesson_ids[:done]
     ]

@@ -20,7 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from people.demo import SeedContext, seed_step
-from people.demo.write import DEMO_STAFF_NOS, INSERT_BATCH_SIZE
+from people.demo.copy import bulk_insert
+from people.demo.write import DEMO_STAFF_NOS
 from people.models import User
 
 from .choices import CompletionCriterion, CreditCategory, H5PStatus, Level
@@ -58,6 +59,9 @@ DEMO_TEACHER_MISSED = {3, 6}
 REGISTERED_SHARE = 3
 ATTENDED_SHARE = 8
 BULK_CHUNK = 5_000
+REGISTRATION_FIELDS = ["user_id", "lecture_id", "status", "cancelled_at"]
+ATTENDANCE_FIELDS = ["user_id", "lecture_id", "method", "checked_in_at", "credited_at"]
+FEEDBACK_FIELDS = ["user_id", "lecture_id", "rating", "comment"]
 FEEDBACK_COMMENTS = [
     "案例贴近实际，回去就能用。",
     "讲师讲得清楚，希望多一些分组练习的时间。",
@@ -375,21 +379,27 @@ def seed_lecture_attendance(ctx: SeedContext) -> None:
 
 
 def _attendance_chunk(user_ids: list[int], lectures: list[LecturePage], now) -> None:
+    # Teachers already registered for a lecture are skipped, so a re-run writes nothing (a
+    # range over the chunk's sorted ids, not IN (...), to stay under SQLite's limits).
+    have = set(
+        LectureRegistration.objects.filter(
+            lecture__in=lectures, user_id__gte=user_ids[0], user_id__lte=user_ids[-1]
+        ).values_list("user_id", "lecture_id")
+    )
     registrations, attendances, feedback = [], [], []
     for position, lecture in enumerate(lectures):
         past = lecture.ends_at <= now
+        lecture_id = lecture.pk
         for pk in user_ids:
-            if (pk + position) % 10 >= REGISTERED_SHARE:
+            if (pk + position) % 10 >= REGISTERED_SHARE or (pk, lecture_id) in have:
                 continue
             cancelled = not past and pk % 23 == 0
             registrations.append(
-                LectureRegistration(
-                    user_id=pk,
-                    lecture=lecture,
-                    status=(
-                        RegistrationStatus.CANCELLED if cancelled else RegistrationStatus.REGISTERED
-                    ),
-                    cancelled_at=now if cancelled else None,
+                (
+                    pk,
+                    lecture_id,
+                    RegistrationStatus.CANCELLED if cancelled else RegistrationStatus.REGISTERED,
+                    now if cancelled else None,
                 )
             )
             if not past or (pk * 7 + position) % 10 >= ATTENDED_SHARE:
@@ -397,27 +407,23 @@ def _attendance_chunk(user_ids: list[int], lectures: list[LecturePage], now) -> 
             checked_in_at = lecture.starts_at + datetime.timedelta(seconds=(pk * 37) % 1500 - 600)
             gave_feedback = pk % 4 != 0
             attendances.append(
-                Attendance(
-                    user_id=pk,
-                    lecture=lecture,
-                    method=AttendanceMethod.CODE if pk % 9 == 0 else AttendanceMethod.QR,
-                    checked_in_at=checked_in_at,
-                    credited_at=lecture.ends_at if gave_feedback else None,
+                (
+                    pk,
+                    lecture_id,
+                    AttendanceMethod.CODE if pk % 9 == 0 else AttendanceMethod.QR,
+                    checked_in_at,
+                    lecture.ends_at if gave_feedback else None,
                 )
             )
             if gave_feedback:
                 feedback.append(
-                    LectureFeedback(
-                        user_id=pk,
-                        lecture=lecture,
-                        rating=3 + pk % 3,
-                        comment=FEEDBACK_COMMENTS[pk % len(FEEDBACK_COMMENTS)],
-                    )
+                    (pk, lecture_id, 3 + pk % 3, FEEDBACK_COMMENTS[pk % len(FEEDBACK_COMMENTS)])
                 )
+    # Tuples through bulk_insert (COPY on PostgreSQL); rows already there are skipped.
     with transaction.atomic():
-        for model, rows in (
-            (LectureRegistration, registrations),
-            (Attendance, attendances),
-            (LectureFeedback, feedback),
+        for model, fields, rows in (
+            (LectureRegistration, REGISTRATION_FIELDS, registrations),
+            (Attendance, ATTENDANCE_FIELDS, attendances),
+            (LectureFeedback, FEEDBACK_FIELDS, feedback),
         ):
-            model.objects.bulk_create(rows, batch_size=INSERT_BATCH_SIZE, ignore_conflicts=True)
+            bulk_insert(model, rows, fields=fields)
