@@ -1,30 +1,37 @@
 """Celery tasks of certification: thin callers of the qualification engine, safe to run twice.
 
 `recompute_user_status_later(user_id)` is what the ledger calls (through
-`certification.services.events.credit_changed`) after each award or reversal: it queues the
-single-teacher recompute once the transaction commits, debounced so a burst of credits for one
-teacher queues one task.
+`certification.services.events.credit_changed`) after each award or reversal. It marks the
+teacher in `PendingRecompute` inside the writing transaction and, once it commits, queues the
+batch task `recompute_pending_statuses` unless one is already queued. On lecture day thousands
+of check-ins then cost a few set-based recomputes of many teachers each (the engine's chunks),
+not one task, one broker message and one recompute per teacher.
 """
 
 from __future__ import annotations
 
+import datetime
+import uuid
 from collections.abc import Iterable
 
 from celery import shared_task
 from django.core.cache import cache
 from django.db import OperationalError, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from cms.queueing import task_delay_or_log
 
+from .models import PendingRecompute
 from .services import qualification as engine
 
-# While a teacher's recompute is queued and not started, further credits queue nothing: the
-# task reads the ledger when it starts. The key outlives a lost task by at most this long.
+# While a batch run is queued and not started, further credits queue nothing: the run takes
+# every pending teacher when it starts. The key outlives a lost task by at most this long.
 DEBOUNCE_SECONDS = 60
-
-
-def _debounce_key(user_id: int) -> str:
-    return f"qualification-recompute-queued:{user_id}"
+BATCH_QUEUED_KEY = "qualification-recompute-batch-queued"
+# A claim older than this belongs to a run that died and was not redelivered: any run may
+# take the row again.
+CLAIM_STALE = datetime.timedelta(minutes=10)
 
 
 def _result_summary(result: engine.RecomputeResult) -> dict:
@@ -46,10 +53,59 @@ def _result_summary(result: engine.RecomputeResult) -> dict:
     max_retries=3,
 )
 def recompute_user_status(user_id: int) -> dict:
-    """Recompute one teacher's statuses. Clears the debounce key first, so a credit that
-    commits while this runs queues another run rather than being missed."""
-    cache.delete(_debounce_key(user_id))
+    """Recompute one teacher's statuses (credits now queue the batch run below; this task
+    stays for callers that want one teacher, and for messages queued before the batch run
+    existed)."""
     return _result_summary(engine.qualification_recompute([user_id]))
+
+
+@shared_task(
+    bind=True,
+    name="certification.recompute_pending_statuses",
+    ignore_result=True,
+    # Idempotent (recomputes from the ledger): a dropped database connection is retried.
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def recompute_pending_statuses(self) -> dict:
+    """Recompute every teacher waiting in PendingRecompute, a chunk at a time (set-based).
+    Clears the queued flag first, so a credit that commits while this runs queues another
+    run rather than being missed."""
+    cache.delete(BATCH_QUEUED_KEY)
+    run_id = self.request.id or uuid.uuid4().hex
+    total = engine.RecomputeResult()
+    while claimed := _pending_claim(run_id, limit=engine.CHUNK_SIZE):
+        result = engine.qualification_recompute(claimed)
+        total.users += result.users
+        total.written += result.written
+        total.changed += result.changed
+        total.reminders += result.reminders
+        total.by_state.update(result.by_state)
+        total.seconds += result.seconds
+        # A row a new credit set back to "" during the recompute stays for the next run.
+        PendingRecompute.objects.filter(user_id__in=claimed, claimed_by=run_id).delete()
+    return _result_summary(total)
+
+
+def _pending_claim(run_id: str, *, limit: int) -> list[int]:
+    """Take up to `limit` waiting teachers for this run (SKIP LOCKED: two workers never take
+    the same row); rows this run claimed before a redelivery, or a dead run's stale claims,
+    are taken again."""
+    stale = timezone.now() - CLAIM_STALE
+    claimable = Q(claimed_by="") | Q(claimed_by=run_id) | Q(claimed_at__lt=stale)
+    with transaction.atomic():
+        ids = list(
+            PendingRecompute.objects.filter(claimable)
+            .order_by("queued_at", "user_id")
+            .select_for_update(skip_locked=True)
+            .values_list("user_id", flat=True)[:limit]
+        )
+        if ids:
+            PendingRecompute.objects.filter(user_id__in=ids).update(
+                claimed_by=run_id, claimed_at=timezone.now()
+            )
+    return ids
 
 
 @shared_task(
@@ -79,14 +135,26 @@ def recompute_all_statuses() -> dict:
     return _result_summary(engine.qualification_recompute(None))
 
 
-def _queue_user(user_id: int) -> None:
-    if not cache.add(_debounce_key(user_id), 1, DEBOUNCE_SECONDS):
+def _pending_mark(user_id: int) -> None:
+    """One statement, in the caller's transaction: the teacher waits for the next batch run
+    (again, if a run has already claimed them)."""
+    PendingRecompute.objects.bulk_create(
+        [PendingRecompute(user_id=user_id, queued_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["claimed_by", "claimed_at"],
+    )
+
+
+def _queue_batch() -> None:
+    if not cache.add(BATCH_QUEUED_KEY, 1, DEBOUNCE_SECONDS):
         return
     # Eager (the embedded default) runs it inline, which clears the key again at once.
-    # A broker outage must not fail the request that earned the credit: the nightly
-    # recompute catches up; the debounce key is dropped so the next credit tries again.
-    if not task_delay_or_log(recompute_user_status, user_id):
-        cache.delete(_debounce_key(user_id))
+    # A broker outage must not fail the request that earned the credit: the teacher stays
+    # pending for the next run (or the nightly recompute); the key is dropped so the next
+    # credit tries again.
+    if not task_delay_or_log(recompute_pending_statuses):
+        cache.delete(BATCH_QUEUED_KEY)
 
 
 def _queued_in_this_transaction(user_id: int) -> bool:
@@ -98,13 +166,15 @@ def _queued_in_this_transaction(user_id: int) -> bool:
 
 
 def recompute_user_status_later(user_id: int) -> None:
-    """Queue one teacher's recompute when the current transaction commits (now, outside
-    one). A second call in the same transaction, or while a run is queued, adds nothing."""
+    """Mark one teacher for recompute in the current transaction and queue the batch run when
+    it commits (now, outside one). A second call in the same transaction adds nothing; while
+    a run is queued, commits queue nothing more."""
     if _queued_in_this_transaction(user_id):
         return
+    _pending_mark(user_id)
 
     def callback():
-        _queue_user(user_id)
+        _queue_batch()
 
     callback.qualification_user_id = user_id
     transaction.on_commit(callback)

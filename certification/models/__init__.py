@@ -16,6 +16,7 @@ from .cycles import CreditCycle, CycleRequirement
 from .imports import TrainingImport
 from .ledger import CreditEntry, CreditSource, LedgerImmutableError
 from .qualification import (
+    PendingRecompute,
     QualificationStandard,
     QualificationState,
     QualificationStatus,
@@ -37,6 +38,7 @@ __all__ = [
     "CycleRequirement",
     "JobStatus",
     "LedgerImmutableError",
+    "PendingRecompute",
     "QualificationStandard",
     "QualificationState",
     "QualificationStatus",

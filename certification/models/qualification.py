@@ -253,3 +253,33 @@ class QualificationStatus(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.state in (QualificationState.QUALIFIED, QualificationState.EXPIRING)
+
+
+class PendingRecompute(models.Model):
+    """A teacher whose statuses must be recomputed because their ledger changed: written in
+    the transaction that changed it (so a rolled-back credit leaves none), taken by the
+    batch task `certification.recompute_pending_statuses`, deleted once recomputed.
+
+    `claimed_by` is the task run that took the row ("" while waiting). A credit arriving
+    while the row is being recomputed sets it back to "", so the row survives that run and
+    the teacher is recomputed again with the new entry; a run that died leaves its claim to
+    its redelivered self (same task id) or, after CLAIM_STALE, to any run."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("teacher"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    queued_at = models.DateTimeField(_("queued at"))
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True, default="")
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pending qualification recompute")
+        verbose_name_plural = _("pending qualification recomputes")
+        indexes = [models.Index(fields=["claimed_by", "queued_at"], name="pending_recompute_claim")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.claimed_by or '-'}"

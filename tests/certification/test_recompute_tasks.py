@@ -1,4 +1,6 @@
-"""The single-teacher recompute: queued on commit by a credit, debounced, safe to run twice;
+"""The qualification recompute a credit queues: the teacher marked pending in the credit's
+transaction, one batch run queued on commit while none waits, claims safe across runs;
+the single-teacher task safe to run twice;
 and (tier 2) through a real worker. The nightly full recompute task and its beat entry."""
 
 import datetime
@@ -8,9 +10,14 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from certification import tasks
-from certification.models.qualification import QualificationState, QualificationStatus
+from certification.models.qualification import (
+    PendingRecompute,
+    QualificationState,
+    QualificationStatus,
+)
 from people import roles
 from tests.factories.certification import award
 from tests.factories.courses import make_course
@@ -54,17 +61,79 @@ def test_a_rolled_back_credit_queues_nothing(teacher, course, django_capture_on_
     assert not QualificationStatus.objects.exists()
 
 
-def test_debounced_while_a_run_is_queued(teacher, course):
-    """Three credits committed one after the other (their on-commit callbacks) while the
-    first run waits in the queue: one run, which reads all three when it starts."""
-    with mock.patch.object(tasks.recompute_user_status, "delay") as delay:
-        for _commit in range(3):
-            tasks._queue_user(teacher.pk)
-    delay.assert_called_once_with(teacher.pk)
-    tasks.recompute_user_status(teacher.pk)  # the run starts and clears the key
-    with mock.patch.object(tasks.recompute_user_status, "delay") as delay:
-        tasks._queue_user(teacher.pk)
-    delay.assert_called_once_with(teacher.pk)
+def test_debounced_while_a_run_is_queued(
+    teacher, course, make_user, school_a, django_capture_on_commit_callbacks
+):
+    """Credits of three teachers committed one after the other while the first batch run
+    waits in the queue: one run, which takes all three when it starts."""
+    others = [make_user(roles.TEACHER, school_a, staff_no=f"T31{n}") for n in range(3)]
+    with mock.patch.object(tasks.recompute_pending_statuses, "delay") as delay:
+        for user in (teacher, *others[:2]):
+            with django_capture_on_commit_callbacks(execute=True):  # one commit each
+                tasks.recompute_user_status_later(user.pk)
+    delay.assert_called_once_with()
+    assert set(PendingRecompute.objects.values_list("user_id", flat=True)) == {
+        teacher.pk,
+        *(o.pk for o in others[:2]),
+    }
+    assert tasks.recompute_pending_statuses.apply().get()["users"] == 3
+    assert not PendingRecompute.objects.exists()
+    assert QualificationStatus.objects.filter(user__in=[teacher, *others[:2]]).count() == 3
+    # The run cleared the flag: the next credit queues the next run.
+    with (
+        mock.patch.object(tasks.recompute_pending_statuses, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        tasks.recompute_user_status_later(others[2].pk)
+    delay.assert_called_once_with()
+
+
+def test_a_rolled_back_credit_leaves_no_pending_teacher(teacher, course):
+    with mock.patch.object(tasks.recompute_pending_statuses, "delay") as delay:
+        try:
+            with transaction.atomic():
+                award(teacher, **course_credit(course))
+                assert PendingRecompute.objects.filter(user=teacher).exists()
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+    delay.assert_not_called()
+    assert not PendingRecompute.objects.exists()
+
+
+def test_a_credit_during_a_run_keeps_the_teacher_for_the_next_run(teacher, course):
+    """The run claimed the teacher and read the ledger; a credit commits before the run
+    deletes its claim: the row is set back to waiting and survives that delete."""
+    with mock.patch.object(tasks.recompute_pending_statuses, "delay"):
+        tasks.recompute_user_status_later(teacher.pk)
+        assert tasks._pending_claim("run-1", limit=10) == [teacher.pk]
+        award(teacher, **course_credit(course, awarded_on=datetime.date(2026, 3, 5)))
+        # What the credit's own transaction does in production (here the test's single
+        # transaction already holds the first mark's callback, which dedups the call).
+        tasks._pending_mark(teacher.pk)
+    PendingRecompute.objects.filter(user=teacher, claimed_by="run-1").delete()
+    row = PendingRecompute.objects.get(user=teacher)
+    assert row.claimed_by == "" and row.claimed_at is None
+    tasks.recompute_pending_statuses.apply()
+    assert QualificationStatus.objects.get(user=teacher).state == QualificationState.QUALIFIED
+    assert not PendingRecompute.objects.exists()
+
+
+def test_claims_of_a_live_run_are_left_to_it(teacher, make_user, school_a):
+    other = make_user(roles.TEACHER, school_a, staff_no="T320")
+    with mock.patch.object(tasks.recompute_pending_statuses, "delay"):
+        tasks.recompute_user_status_later(teacher.pk)
+        tasks.recompute_user_status_later(other.pk)
+    assert tasks._pending_claim("run-1", limit=1) == [teacher.pk]
+    # Another run takes only what is left; the same run (redelivered) takes its own again.
+    assert tasks._pending_claim("run-2", limit=10) == [other.pk]
+    assert tasks._pending_claim("run-3", limit=10) == []
+    assert tasks._pending_claim("run-1", limit=10) == [teacher.pk]
+    # A claim older than CLAIM_STALE belongs to a dead run: anyone may take it.
+    PendingRecompute.objects.filter(user=teacher).update(
+        claimed_at=timezone.now() - tasks.CLAIM_STALE - datetime.timedelta(seconds=1)
+    )
+    assert tasks._pending_claim("run-3", limit=10) == [teacher.pk]
 
 
 def test_task_run_twice_gives_one_result(teacher, course):
@@ -107,4 +176,4 @@ def test_a_credit_reaches_the_status_through_a_worker(celery_worker_process, mak
         time.sleep(0.2)
     assert status is not None and status.state == QualificationState.QUALIFIED
     log = celery_worker_process["log"].read_text()
-    assert "certification.recompute_user_status" in log
+    assert "certification.recompute_pending_statuses" in log

@@ -12,6 +12,7 @@ from kombu import Connection
 from kombu.exceptions import OperationalError as BrokerError
 
 from certification import tasks as certification_tasks
+from certification.models import PendingRecompute
 from cms.celery import app as celery_app
 from tests.conftest import PASSWORD
 
@@ -48,10 +49,10 @@ def test_broker_down_does_not_fail_the_request_that_queued_a_recompute(
     teacher_a, django_capture_on_commit_callbacks
 ):
     """A credit commits, the recompute cannot be queued: the commit stands, the miss is
-    logged, and the debounce key is dropped so the next credit tries again."""
+    logged, and the queued flag is dropped so the next credit tries again."""
     with (
         mock.patch.object(
-            certification_tasks.recompute_user_status,
+            certification_tasks.recompute_pending_statuses,
             "delay",
             side_effect=BrokerError("Error 111 connecting to 127.0.0.1:1. Connection refused."),
         ),
@@ -60,7 +61,9 @@ def test_broker_down_does_not_fail_the_request_that_queued_a_recompute(
     ):
         certification_tasks.recompute_user_status_later(teacher_a.pk)
     assert len(callbacks) == 1
-    assert cache.get(certification_tasks._debounce_key(teacher_a.pk)) is None
+    assert cache.get(certification_tasks.BATCH_QUEUED_KEY) is None
+    # The teacher stays pending for the next run (or the nightly recompute).
+    assert PendingRecompute.objects.filter(user=teacher_a).exists()
     assert log.warning.called
 
 
