@@ -6,8 +6,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Left
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
@@ -24,19 +23,9 @@ from ..models import (
 from ..signals import lecture_attended
 
 
-def lecture_series_feedback_required():
-    """A subquery for `LecturePage` querysets: whether the lecture's series (its parent page)
-    requires feedback. Annotated as `series_feedback_required`, it saves the check-in's
-    separate series query (`lecture_feedback_required` uses it when present)."""
-    return Subquery(
-        LectureSeriesPage.objects.filter(
-            path=Left(OuterRef("path"), (OuterRef("depth") - 1) * Page.steplen)
-        ).values("feedback_required")[:1]
-    )
-
-
 def lecture_feedback_required(lecture: LecturePage) -> bool:
-    """Whether the lecture's series counts attendance only after the teacher's feedback."""
+    """Whether the lecture's series counts attendance only after the teacher's feedback
+    (read from `series_feedback_required` when the check-in's lecture query carried it)."""
     annotated = getattr(lecture, "series_feedback_required", None)
     if annotated is not None:
         return bool(annotated)

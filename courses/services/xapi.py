@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from cms.hotpath import live_page_sql, parent_path_sql
+
 from ..choices import CompletionCriterion, EnrollmentStatus, LessonStatus
 from ..models import (
     Enrollment,
@@ -227,25 +229,21 @@ def _actor(user) -> dict:
 
 @functools.cache
 def _lesson_sql() -> str:
-    """The statement endpoint's lesson lookup as one SQL statement (see
-    `_lesson_for_statement`). Only the models' table names are formatted in; every value is
-    a query parameter."""
-    page, lesson = Page._meta.db_table, LessonPage._meta.db_table
-    placeholders = ", ".join(["%s"] * len(LEARNING_STATUSES))
-    return f"""
-        SELECT p.*, l.*,
-          EXISTS (SELECT 1 FROM {LessonPackage._meta.db_table} lp
-                  WHERE lp.lesson_id = l.page_ptr_id AND lp.package_id = %s) AS plays_package,
-          EXISTS (SELECT 1 FROM {LessonProgress._meta.db_table} pr
-                  WHERE pr.user_id = %s AND pr.lesson_id = l.page_ptr_id AND pr.status = %s)
-            AS already_completed,
-          (SELECT e.id FROM {Enrollment._meta.db_table} e INNER JOIN {page} c ON c.id = e.course_id
-           WHERE e.user_id = %s AND e.status IN ({placeholders}) AND c.live
-             AND c.path = SUBSTR(p.path, 1, (p.depth - 1) * %s)
-           LIMIT 1) AS learning_enrollment_id
-        FROM {lesson} l INNER JOIN {page} p ON p.id = l.page_ptr_id
-        WHERE l.page_ptr_id = %s AND p.live
-    """  # noqa: S608 (table names only; values are parameters)
+    """The statement endpoint's lesson lookup (see `_lesson_for_statement`)."""
+    statuses = ", ".join(["%s"] * len(LEARNING_STATUSES))
+    return live_page_sql(
+        LessonPage,
+        f"""EXISTS (SELECT 1 FROM {LessonPackage._meta.db_table} lp
+            WHERE lp.lesson_id = s.page_ptr_id AND lp.package_id = %s) AS plays_package""",  # noqa: S608
+        f"""EXISTS (SELECT 1 FROM {LessonProgress._meta.db_table} pr
+            WHERE pr.user_id = %s AND pr.lesson_id = s.page_ptr_id AND pr.status = %s)
+          AS already_completed""",  # noqa: S608
+        f"""(SELECT e.id FROM {Enrollment._meta.db_table} e
+            INNER JOIN {Page._meta.db_table} c ON c.id = e.course_id
+            WHERE e.user_id = %s AND e.status IN ({statuses}) AND c.live
+              AND c.path = {parent_path_sql()}
+            LIMIT 1) AS learning_enrollment_id""",  # noqa: S608
+    )
 
 
 def _lesson_for_statement(*, user, lesson_id: int, package_id: int) -> LessonPage:
@@ -255,10 +253,9 @@ def _lesson_for_statement(*, user, lesson_id: int, package_id: int) -> LessonPag
     (`learning_enrollment_id`, as `lesson_learning_enrollment`: the live parent course matched
     by its tree path): one query instead of three on the endpoint's hot path.
 
-    Written in SQL because it runs on every statement: the same query built with the ORM
-    (Exists/Subquery annotations on a Page queryset) cost 1.8 ms of CPU to compile per
-    request, this 0.3 ms (bench/README.md, xAPI row). tests/courses/test_xapi_rules.py holds
-    each condition on SQLite and PostgreSQL."""
+    Written in SQL (cms.hotpath) because it runs on every statement: the same query built
+    with the ORM cost 1.8 ms of CPU to compile per request, this 0.3 ms.
+    tests/courses/test_xapi_rules.py holds each condition on SQLite and PostgreSQL."""
     params = [
         package_id,
         user.pk,

@@ -5,11 +5,13 @@ Any active account may check in (lectures are district-wide and walk-ins attend 
 registering); only the lecture's lecturers and district administrators see the display.
 """
 
+import functools
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,14 +19,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from wagtail.models import Page
 
-from ..models import Attendance, AttendanceMethod, LecturePage
+from cms.hotpath import live_page_sql, parent_path_sql
+
+from ..models import Attendance, AttendanceMethod, LecturePage, LectureSeriesPage
 from ..selectors.checkin import (
     checkin_display_state,
     lecture_checkin_url,
     user_may_display_checkin,
 )
-from ..services.attendance import lecture_feedback_submit, lecture_series_feedback_required
+from ..services.attendance import lecture_feedback_submit
 from ..services.checkin import CheckinRateLimited, checkin_window_error, lecture_checkin
 
 
@@ -68,13 +73,27 @@ def _lecture(lecture_id: int) -> LecturePage:
     return get_object_or_404(LecturePage.objects.live(), pk=lecture_id)
 
 
-def _checkin_lecture(lecture_id: int) -> LecturePage:
-    """The lecture with its series' feedback rule read in the same query (the check-in
-    credits at once unless the series requires feedback)."""
-    lectures = LecturePage.objects.live().annotate(
-        series_feedback_required=lecture_series_feedback_required()
+@functools.cache
+def _checkin_lecture_sql() -> str:
+    series, page = LectureSeriesPage._meta.db_table, Page._meta.db_table
+    return live_page_sql(
+        LecturePage,
+        f"""(SELECT ls.feedback_required FROM {series} ls
+            INNER JOIN {page} sp ON sp.id = ls.page_ptr_id
+            WHERE sp.path = {parent_path_sql()}) AS series_feedback_required""",  # noqa: S608
     )
-    return get_object_or_404(lectures, pk=lecture_id)
+
+
+def _checkin_lecture(lecture_id: int) -> LecturePage:
+    """The live lecture with its series' feedback rule read in the same query (the check-in
+    credits at once unless the series requires feedback), as `series_feedback_required`.
+    In SQL (cms.hotpath): every teacher at the lecture posts here within minutes, and the
+    ORM form of this query cost 1.2 ms of CPU each."""
+    rows = LecturePage.objects.raw(_checkin_lecture_sql(), [Page.steplen, lecture_id])
+    lecture = next(iter(rows), None)
+    if lecture is None:
+        raise Http404
+    return lecture
 
 
 def _error_text(error: ValidationError) -> str:
