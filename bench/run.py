@@ -24,6 +24,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 SCALE = os.environ.get("BENCH_SCALE", "district")
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+# A database already seeded at BENCH_SCALE (a DATABASE_URL): measured as it is, without
+# migrating, seeding or dropping it (it keeps the bench's own course, lecture and sessions).
+# For re-measuring after a code change without another seed, e.g. of a city database.
+REUSE_DATABASE = os.environ.get("BENCH_REUSE_DATABASE", "")
 
 # Budgets of issue 9 (district scale, 2 cores, PostgreSQL).
 PAGE_P95_MS = 100
@@ -284,10 +288,11 @@ def table_rows(results: dict) -> list[dict]:
         )
 
     counts = results.get("counts", {})
+    seeded = results.get("seed_demo_s")
     row(
         f"seed_demo --scale {SCALE}",
-        value=f"{results.get('seed_demo_s')} s; {counts.get('users', 0):,} users, "
-        f"{counts.get('credit_entries', 0):,} credit entries",
+        value=(f"{seeded} s" if seeded is not None else "database reused, not seeded")
+        + f"; {counts.get('users', 0):,} users, {counts.get('credit_entries', 0):,} credit entries",
     )
     for name, page in results.get("pages", {}).items():
         if "p95_ms" not in page:
@@ -415,7 +420,11 @@ def print_table(results: dict, rows: list[dict]) -> None:
 
 def main() -> int:
     load_start = round(os.getloadavg()[0], 1)
-    db_name = choose_database("qp_bench")
+    if REUSE_DATABASE:
+        os.environ["DATABASE_URL"] = REUSE_DATABASE
+        db_name = ""  # not ours: never dropped
+    else:
+        db_name = choose_database("qp_bench")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
     os.environ["DJANGO_DEBUG"] = "false"
     os.environ.pop("CELERY_BROKER_URL", None)  # tasks inline: the bench measures the web side
@@ -445,16 +454,19 @@ def main() -> int:
             with connection.cursor() as cursor:
                 cursor.execute("SHOW server_version")
                 results["database_version"] = cursor.fetchone()[0]
-        start = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        results["migrate_s"] = round(time.perf_counter() - start, 1)
-        start = time.perf_counter()
-        # Certificates of the teachers the seed qualifies are issued, but their PDFs are not
-        # rendered inline (eager Celery would render a thousand at district scale): the PDF
-        # time has its own row.
-        with no_render_on_issue():
-            call_command("seed_demo", scale=SCALE, verbosity=0)
-        results["seed_demo_s"] = round(time.perf_counter() - start, 1)
+        if REUSE_DATABASE:
+            results["reused_database"] = connection.settings_dict["NAME"]
+        else:
+            start = time.perf_counter()
+            call_command("migrate", verbosity=0)
+            results["migrate_s"] = round(time.perf_counter() - start, 1)
+            start = time.perf_counter()
+            # Certificates of the teachers the seed qualifies are issued, but their PDFs are
+            # not rendered inline (eager Celery would render a thousand at district scale):
+            # the PDF time has its own row.
+            with no_render_on_issue():
+                call_command("seed_demo", scale=SCALE, verbosity=0)
+            results["seed_demo_s"] = round(time.perf_counter() - start, 1)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would give them
