@@ -20,7 +20,7 @@ from django.utils.html import escape
 from wagtail.models import Page, Site
 
 from people.demo import SeedContext, seed_step
-from people.demo.copy import bulk_insert
+from people.demo.copy import analyze, bulk_insert
 from people.demo.write import DEMO_STAFF_NOS
 from people.models import LecturerProfile, User
 
@@ -68,6 +68,8 @@ BULK_SHARES = {
     "QP-SD-2026-01": 2,
 }
 BULK_CHUNK = 5_000
+# The tables the bulk steps fill; their planner statistics are refreshed after each step.
+LEARNING_MODELS = (Enrollment, LessonProgress, CourseEvaluation, H5PResult)
 
 
 def course_content() -> dict:
@@ -447,6 +449,8 @@ def seed_teacher_enrolments(ctx: SeedContext) -> None:
             chunk = []
     if chunk:
         written += _enrolments_chunk(chunk, courses, lessons, packages)
+    if written:
+        analyze(*LEARNING_MODELS)
     ctx.stats["course_enrolments_created"] = written
 
 
@@ -568,6 +572,8 @@ def seed_mentor_cohort(ctx: SeedContext) -> None:
             chunk = []
     if chunk:
         written += _cohort_chunk(chunk, courses, lessons, packages, now)
+    if written:
+        analyze(*LEARNING_MODELS)
     ctx.stats["mentor_cohort_completions"] = written
 
 
@@ -756,6 +762,8 @@ def seed_generated_courses(ctx: SeedContext) -> None:
             chunk = []
     if chunk:
         written += _generated_enrolments_chunk(chunk, courses, lessons)
+    if written:
+        analyze(*LEARNING_MODELS)
     ctx.stats["generated_course_enrolments_created"] = written
 
 

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from people.demo import SeedContext, seed_step
-from people.demo.copy import bulk_insert
+from people.demo.copy import analyze, bulk_insert
 from people.demo.write import DEMO_STAFF_NOS
 from people.models import User
 
@@ -371,6 +371,7 @@ def seed_lecture_attendance(ctx: SeedContext) -> None:
             chunk = []
     if chunk:
         _attendance_chunk(chunk, lectures, now)
+    analyze(LectureRegistration, Attendance, LectureFeedback)
     ids = [lecture.pk for lecture in lectures]
     ctx.stats.update(
         lecture_registrations=LectureRegistration.objects.filter(lecture_id__in=ids).count(),

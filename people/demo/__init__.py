@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
+from people.models import User
+
+from .copy import analyze
 from .generate import DEFAULT_SCALE, SCALES, Scale, scale_schools, scale_teachers
 from .write import (
     DEFAULT_CHUNK_SIZE,
@@ -129,4 +132,6 @@ def seed_teachers(ctx: SeedContext) -> None:
         chunk_size=ctx.chunk_size,
         on_chunk=progress,
     )
+    if created:
+        analyze(User, User.groups.through)  # the later steps query them by the thousand
     ctx.stats.update(teachers=total, teachers_created=created)

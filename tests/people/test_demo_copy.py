@@ -120,3 +120,22 @@ def test_postgres_streams_through_a_temporary_table_in_chunks(monkeypatch):
 def test_postgres_without_ignore_conflicts_fails_on_a_duplicate(school_a):
     with pytest.raises(IntegrityError):
         bulk_insert(School, school_rows([school_a.code]), ignore_conflicts=False)
+
+
+def test_analyze_is_harmless_everywhere():
+    from people.demo.copy import analyze
+
+    bulk_insert(School, school_rows([f"T{n:04d}" for n in range(12)]))
+    analyze(School, Notification)  # no-op on SQLite
+
+
+@on_postgres
+def test_analyze_refreshes_the_planner_row_estimate():
+    from people.demo.copy import analyze
+
+    bulk_insert(School, school_rows([f"T{n:04d}" for n in range(40)]))
+    analyze(School)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [School._meta.db_table])
+        (estimate,) = cursor.fetchone()
+    assert estimate == School.objects.count()
