@@ -204,7 +204,10 @@ def seed_qualification_statuses(ctx: SeedContext) -> None:
     """Every demo teacher's 导师资格 status, computed set-based from the credit just seeded
     (the bulk credit above does not queue per-teacher recomputes), so the dashboards, /me/
     and the API have data right after `make run`. Idempotent: a second run writes the same."""
-    analyze(QualificationStatus, Certificate)  # a re-run reads the previous statuses
+    if QualificationStatus.objects.exists():
+        # A re-run reads the previous statuses. Not on an empty table: statistics saying
+        # "empty" would plan the recompute's reads badly while it fills the table.
+        analyze(QualificationStatus, Certificate)
     result = qualification_recompute(None)
     analyze(QualificationStatus, Certificate)  # for whatever queries them next (make bench)
     ctx.stats["qualification_statuses"] = result.users
