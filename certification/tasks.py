@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError, transaction
 from django.db.models import Q
@@ -85,6 +86,11 @@ def recompute_pending_statuses(self) -> dict:
         total.seconds += result.seconds
         # A row a new credit set back to "" during the recompute stays for the next run.
         PendingRecompute.objects.filter(user_id__in=claimed, claimed_by=run_id).delete()
+        if len(claimed) < engine.CHUNK_SIZE:
+            # Everyone waiting at the claim is done. Teachers credited since then have queued
+            # the next run (the flag was cleared above), which takes them together after
+            # its delay instead of this run chasing them a few at a time.
+            break
     return _result_summary(total)
 
 
@@ -149,11 +155,15 @@ def _pending_mark(user_id: int) -> None:
 def _queue_batch() -> None:
     if not cache.add(BATCH_QUEUED_KEY, 1, DEBOUNCE_SECONDS):
         return
+    # The run starts QUALIFICATION_BATCH_DELAY_SECONDS later, so that on lecture day it takes
+    # the hundreds of teachers who checked in meanwhile in one set-based recompute instead
+    # of paying a run's fixed cost (task, standards, course look-ups) for every few.
     # Eager (the embedded default) runs it inline, which clears the key again at once.
     # A broker outage must not fail the request that earned the credit: the teacher stays
     # pending for the next run (or the nightly recompute); the key is dropped so the next
     # credit tries again.
-    if not task_delay_or_log(recompute_pending_statuses):
+    delay = float(getattr(settings, "QUALIFICATION_BATCH_DELAY_SECONDS", 0) or 0)
+    if not task_delay_or_log(recompute_pending_statuses, countdown=delay):
         cache.delete(BATCH_QUEUED_KEY)
 
 

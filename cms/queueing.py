@@ -15,10 +15,15 @@ logger = logging.getLogger(__name__)
 BROKER_UNAVAILABLE = (BrokerError, ConnectionError, TimeoutError)
 
 
-def task_delay_or_log(task, *args, **kwargs) -> bool:
-    """`task.delay(*args, **kwargs)`; False (and a warning) when the broker is unavailable."""
+def task_delay_or_log(task, *args, countdown: float | None = None, **kwargs) -> bool:
+    """`task.delay(*args, **kwargs)` (`apply_async` with `countdown` seconds when given; eager
+    Celery runs it at once either way); False (and a warning) when the broker is
+    unavailable."""
     try:
-        task.delay(*args, **kwargs)
+        if countdown:
+            task.apply_async(args=args, kwargs=kwargs, countdown=countdown)
+        else:
+            task.delay(*args, **kwargs)
     except BROKER_UNAVAILABLE as error:
         logger.warning("broker unavailable, %s not queued (%s): %s", task.name, args, error)
         return False

@@ -171,6 +171,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A credit's qualification recompute runs this many seconds after the first credit that
+# queued it, for every teacher credited meanwhile (certification.tasks): on lecture day one
+# set-based run per second instead of one per check-in. Eager Celery runs it at once.
+QUALIFICATION_BATCH_DELAY_SECONDS = float(os.environ.get("QUALIFICATION_BATCH_DELAY_SECONDS", "1"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 3600
 # A separate queue name keeps parallel test runs on one Redis from eating each other's tasks.

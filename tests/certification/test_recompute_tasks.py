@@ -67,11 +67,11 @@ def test_debounced_while_a_run_is_queued(
     """Credits of three teachers committed one after the other while the first batch run
     waits in the queue: one run, which takes all three when it starts."""
     others = [make_user(roles.TEACHER, school_a, staff_no=f"T31{n}") for n in range(3)]
-    with mock.patch.object(tasks.recompute_pending_statuses, "delay") as delay:
+    with mock.patch.object(tasks.recompute_pending_statuses, "apply_async") as delay:
         for user in (teacher, *others[:2]):
             with django_capture_on_commit_callbacks(execute=True):  # one commit each
                 tasks.recompute_user_status_later(user.pk)
-    delay.assert_called_once_with()
+    delay.assert_called_once_with(args=(), kwargs={}, countdown=1.0)
     assert set(PendingRecompute.objects.values_list("user_id", flat=True)) == {
         teacher.pk,
         *(o.pk for o in others[:2]),
@@ -81,15 +81,15 @@ def test_debounced_while_a_run_is_queued(
     assert QualificationStatus.objects.filter(user__in=[teacher, *others[:2]]).count() == 3
     # The run cleared the flag: the next credit queues the next run.
     with (
-        mock.patch.object(tasks.recompute_pending_statuses, "delay") as delay,
+        mock.patch.object(tasks.recompute_pending_statuses, "apply_async") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         tasks.recompute_user_status_later(others[2].pk)
-    delay.assert_called_once_with()
+    delay.assert_called_once_with(args=(), kwargs={}, countdown=1.0)
 
 
 def test_a_rolled_back_credit_leaves_no_pending_teacher(teacher, course):
-    with mock.patch.object(tasks.recompute_pending_statuses, "delay") as delay:
+    with mock.patch.object(tasks.recompute_pending_statuses, "apply_async") as delay:
         try:
             with transaction.atomic():
                 award(teacher, **course_credit(course))
@@ -104,7 +104,7 @@ def test_a_rolled_back_credit_leaves_no_pending_teacher(teacher, course):
 def test_a_credit_during_a_run_keeps_the_teacher_for_the_next_run(teacher, course):
     """The run claimed the teacher and read the ledger; a credit commits before the run
     deletes its claim: the row is set back to waiting and survives that delete."""
-    with mock.patch.object(tasks.recompute_pending_statuses, "delay"):
+    with mock.patch.object(tasks.recompute_pending_statuses, "apply_async"):
         tasks.recompute_user_status_later(teacher.pk)
         assert tasks._pending_claim("run-1", limit=10) == [teacher.pk]
         award(teacher, **course_credit(course, awarded_on=datetime.date(2026, 3, 5)))
@@ -119,9 +119,28 @@ def test_a_credit_during_a_run_keeps_the_teacher_for_the_next_run(teacher, cours
     assert not PendingRecompute.objects.exists()
 
 
+def test_a_run_leaves_teachers_credited_during_it_to_the_next_run(teacher, make_user, school_a):
+    """The run takes who waited at its claim; a teacher credited while it recomputes waits
+    for the next run (queued by that credit) instead of being chased a few at a time."""
+    later = make_user(roles.TEACHER, school_a, staff_no="T330")
+    tasks._pending_mark(teacher.pk)
+    recompute = tasks.engine.qualification_recompute
+
+    def recompute_while_a_credit_arrives(user_ids):
+        tasks._pending_mark(later.pk)
+        return recompute(user_ids)
+
+    with mock.patch.object(
+        tasks.engine, "qualification_recompute", side_effect=recompute_while_a_credit_arrives
+    ) as engine_run:
+        assert tasks.recompute_pending_statuses.apply().get()["users"] == 1
+    assert engine_run.call_count == 1
+    assert list(PendingRecompute.objects.values_list("user_id", "claimed_by")) == [(later.pk, "")]
+
+
 def test_claims_of_a_live_run_are_left_to_it(teacher, make_user, school_a):
     other = make_user(roles.TEACHER, school_a, staff_no="T320")
-    with mock.patch.object(tasks.recompute_pending_statuses, "delay"):
+    with mock.patch.object(tasks.recompute_pending_statuses, "apply_async"):
         tasks.recompute_user_status_later(teacher.pk)
         tasks.recompute_user_status_later(other.pk)
     assert tasks._pending_claim("run-1", limit=1) == [teacher.pk]

@@ -53,7 +53,7 @@ def test_broker_down_does_not_fail_the_request_that_queued_a_recompute(
     with (
         mock.patch.object(
             certification_tasks.recompute_pending_statuses,
-            "delay",
+            "apply_async",
             side_effect=BrokerError("Error 111 connecting to 127.0.0.1:1. Connection refused."),
         ),
         mock.patch("cms.queueing.logger") as log,
