@@ -1,7 +1,7 @@
 """Lecture check-in throughput under gunicorn, measured with a load generator on loopback.
 
 Called by bench/run.py after seeding (Django is set up, DATABASE_URL chosen). It publishes a
-lecture happening now, gives BENCH_CHECKIN_USERS (default 2,000) teachers a logged-in session,
+lecture happening now, gives BENCH_CHECKIN_USERS (default 5,000) teachers a logged-in session,
 starts gunicorn as bench/xapi_load.py does, and has every teacher POST one check-in form with
 the code displayed at that moment, from BENCH_CONCURRENCY keep-alive connections. It reports
 check-ins/s, latency percentiles, every reply that is not the success redirect, and how many
@@ -22,12 +22,14 @@ from xapi_load import (
     Backend,
     _free_port,
     _sessions,
+    database_server_pid,
+    default_workers,
     process_cpu_seconds,
     start_gunicorn,
     statuses_drain,
 )
 
-CHECKIN_USERS = int(os.environ.get("BENCH_CHECKIN_USERS", "2000"))
+CHECKIN_USERS = int(os.environ.get("BENCH_CHECKIN_USERS", "5000"))
 
 
 def prepare() -> dict:
@@ -110,18 +112,20 @@ def checkin_throughput() -> dict:
     recompute each credit queues runs on a real Celery worker beside gunicorn (production);
     `drain_s` is how long after the last check-in the last teacher's status was written.
     Without Redis it runs inline in the request (eager), as `celery` says. `server_cpu_ms` is
-    gunicorn's CPU time per timed check-in."""
+    gunicorn's CPU time per timed check-in; `database_cpu_ms` PostgreSQL's and
+    `worker_cpu_ms` the Celery worker's, per check-in until the queue drained."""
     from django.db import connection
     from django.utils import timezone
 
     from courses.models import Attendance
 
-    workers = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
+    workers = default_workers()
     concurrency = int(os.environ.get("BENCH_CONCURRENCY", "16"))
     data = prepare()
     lecture, sessions = data["lecture"], data["sessions"]
     user_ids = data["user_ids"]
     warm = workers * 4
+    database = database_server_pid()
     connection.close()  # gunicorn workers get their own connections
     port = _free_port()
     backend = Backend()
@@ -133,10 +137,15 @@ def checkin_throughput() -> dict:
         # towards the stored total but not towards the timed figures.
         warm_result = fire(port, lecture, sessions[:warm], concurrency=workers)
         cpu = process_cpu_seconds(process.pid)
+        db_cpu = process_cpu_seconds(database) if database else 0.0
+        worker_cpu = backend.worker_cpu_seconds()
         result = fire(port, lecture, sessions[warm:], concurrency=concurrency)
         cpu = process_cpu_seconds(process.pid) - cpu
         load_ended = time.time()
         drain = statuses_drain(backend, user_ids=user_ids, since=since, load_ended=load_ended)
+        # The database and the worker until the last status is written.
+        db_cpu = (process_cpu_seconds(database) - db_cpu) if database else 0.0
+        worker_cpu = backend.worker_cpu_seconds() - worker_cpu
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -158,6 +167,8 @@ def checkin_throughput() -> dict:
             "stored": stored,
             "all_recorded": stored == len(sessions),
             "server_cpu_ms": round(cpu * 1000 / max(1, result["requests"]), 2),
+            "database_cpu_ms": round(db_cpu * 1000 / max(1, result["requests"]), 2),
+            "worker_cpu_ms": round(worker_cpu * 1000 / max(1, result["requests"]), 2),
             **backend.describe(),
             **drain,
         }

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 SCALE = os.environ.get("BENCH_SCALE", "district")
-RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+RUNS = int(os.environ.get("BENCH_RUNS", "20"))
 # A database already seeded at BENCH_SCALE (a DATABASE_URL): measured as it is, without
 # migrating, seeding or dropping it (it keeps the bench's own course, lecture and sessions).
 # For re-measuring after a code change without another seed, e.g. of a city database.
@@ -351,6 +351,10 @@ def table_rows(results: dict) -> list[dict]:
             )
         if x.get("server_cpu_ms"):
             shape += f"; server CPU {x['server_cpu_ms']} ms/request"
+        if x.get("database_cpu_ms"):
+            shape += f", database {x['database_cpu_ms']} ms"
+        if x.get("worker_cpu_ms"):
+            shape += f", Celery worker {x['worker_cpu_ms']} ms"
         row(
             f"{label} ({shape})",
             p50=x.get("p50_ms", ""),

@@ -2,7 +2,8 @@
 
 Called by bench/run.py after seeding (Django is set up, DATABASE_URL chosen). It enrols
 LOAD_USERS teachers in one course whose lesson plays the demo H5P quiz, gives each a logged-in
-session, starts gunicorn (BENCH_WORKERS workers, default the CPU count) on a free port, and
+session, starts gunicorn (BENCH_WORKERS workers, default as deploy/gunicorn.conf.py: 2 × CPUs
++ 1 gthread workers × 4 threads) on a free port, and
 posts `answered` statements from BENCH_CONCURRENCY keep-alive connections, each statement
 with a fresh id. It reports statements/s, latency percentiles and every non-2xx reply.
 """
@@ -23,13 +24,18 @@ from loadgen import http_request
 
 ROOT = Path(__file__).resolve().parent.parent
 LOAD_USERS = int(os.environ.get("BENCH_XAPI_USERS", "200"))
-STATEMENTS_PER_USER = int(os.environ.get("BENCH_XAPI_PER_USER", "10"))
-# Chosen by measurement on the 2-CPU machine (gunicorn, PostgreSQL, the Celery worker and this
-# client sharing it; 800 check-ins / 792 statements each, Redis broker, 2026-12-05, a loaded
-# machine): sync x2 27.9 statements/s and 11.5 check-ins/s; sync x3 11.5 and 9.4 (3 timeouts);
-# gthread 2x4 16.2 and 11.8. More processes or threads only add contention for two CPUs.
-WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
-THREADS = int(os.environ.get("BENCH_THREADS", "1"))
+STATEMENTS_PER_USER = int(os.environ.get("BENCH_XAPI_PER_USER", "30"))
+# The shape deploy/gunicorn.conf.py gives production: gthread workers, 2 × CPUs + 1 of them,
+# 4 threads each (threads keep a worker busy while another request waits on PostgreSQL).
+# Measured on the 2-CPU machine, quiet, 2026-12-05 (6,000 statements / 5,000 check-ins):
+# this shape 330 statements/s and 232 check-ins/s; sync x2 325 and 255; gthread 2x4 307
+# and 187; gthread 3x4 290 and 220 (run-to-run spread about ±10%).
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+
+
+def default_workers() -> int:
+    return int(os.environ.get("BENCH_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
 
 
 def _free_port() -> int:
@@ -219,6 +225,11 @@ class Backend:
             stderr=log,
         )
         self.worker.log = log
+        wait_until_idle(self.worker.pid)
+
+    def worker_cpu_seconds(self) -> float:
+        """CPU seconds the Celery worker (and its pool) used so far; 0.0 when eager."""
+        return process_cpu_seconds(self.worker.pid) if self.worker is not None else 0.0
 
     def queued(self) -> int:
         """Messages waiting in this run's queue (a task being run is not counted)."""
@@ -306,6 +317,40 @@ def process_cpu_seconds(pid: int) -> float:
     return total
 
 
+def database_server_pid() -> int | None:
+    """The PostgreSQL postmaster's pid (the parent of this connection's backend), whose
+    children are every backend, so `process_cpu_seconds` of it is the database's CPU; None
+    on SQLite or a server on another machine."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    connection.close()
+    try:
+        with open(f"/proc/{backend}/stat", "rb") as stat:
+            return int(stat.read().rsplit(b")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def wait_until_idle(pid: int, *, timeout: float = 60.0, window: float = 0.5) -> None:
+    """Wait until process `pid` and its children use under a tenth of a CPU over `window`
+    seconds: a Celery worker that has finished starting. Its start (Django and every app
+    imported, the pool forked) costs seconds of CPU, which would otherwise compete with the
+    measured requests and be counted in the worker's CPU per request."""
+    deadline = time.time() + timeout
+    last = process_cpu_seconds(pid)
+    while time.time() < deadline:
+        time.sleep(window)
+        now = process_cpu_seconds(pid)
+        if now - last < window / 10:
+            return
+        last = now
+
+
 def start_gunicorn(port: int, workers: int, env: dict | None = None) -> subprocess.Popen:
     env = env or dict(os.environ, DJANGO_DEBUG="false", PYTHONUNBUFFERED="1")
     # The server's log goes to a file, never to a pipe nobody reads during the run: eager
@@ -375,12 +420,13 @@ def fire(port: int, jobs: list[tuple[tuple[str, str], bytes]], concurrency: int)
 
 def xapi_throughput() -> dict:
     """Statements under gunicorn, with Celery and the cache as in production when Redis
-    answers (see Backend). `server_cpu_ms` is gunicorn's CPU time per timed request."""
+    answers (see Backend). `server_cpu_ms` is gunicorn's CPU time per timed request,
+    `database_cpu_ms` PostgreSQL's (every backend, so whatever else uses it counts too)."""
     from django.db import connection
 
     from courses.models import XAPIStatement
 
-    workers = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
+    workers = default_workers()
     concurrency = int(os.environ.get("BENCH_CONCURRENCY", "16"))
     data = prepare()
     port = _free_port()
@@ -396,6 +442,7 @@ def xapi_throughput() -> dict:
             }
             jobs.append((session, json.dumps(payload).encode()))
     before = XAPIStatement.objects.count()
+    database = database_server_pid()
     connection.close()  # gunicorn workers get their own connections
     backend = Backend()
     process = start_gunicorn(port, workers, backend.env())
@@ -404,8 +451,10 @@ def xapi_throughput() -> dict:
         # Warm each worker (imports, URL resolver) before measuring.
         fire(port, jobs[: workers * 4], concurrency=workers)
         cpu = process_cpu_seconds(process.pid)
+        db_cpu = process_cpu_seconds(database) if database else 0.0
         result = fire(port, jobs[workers * 4 :], concurrency=concurrency)
         cpu = process_cpu_seconds(process.pid) - cpu
+        db_cpu = (process_cpu_seconds(database) - db_cpu) if database else 0.0
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -420,6 +469,7 @@ def xapi_throughput() -> dict:
             "users": len(data["sessions"]),
             "stored": stored,
             "server_cpu_ms": round(cpu * 1000 / max(1, result["requests"]), 2),
+            "database_cpu_ms": round(db_cpu * 1000 / max(1, result["requests"]), 2),
             **backend.describe(),
         }
     )
