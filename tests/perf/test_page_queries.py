@@ -81,10 +81,16 @@ def query_counts() -> dict[str, int]:
                 clients[reader].force_login(User.objects.get(staff_no=reader))
         client = clients[reader]
         client.get(url)  # warm per-process caches (site root paths, settings)
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-        assert response.status_code == 200, (name, url, response.status_code)
-        counts[name] = len(captured.captured_queries)
+        # The fewer of two requests: a write that is due once in a while (a throttled
+        # "last seen" or a cache entry expiring between the two sizes) made the count differ
+        # by one now and then (seen in 2 of 7 runs). Growth with the data shows in both.
+        measured = []
+        for _request in range(2):
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(url)
+            assert response.status_code == 200, (name, url, response.status_code)
+            measured.append(len(captured.captured_queries))
+        counts[name] = min(measured)
     return counts
 
 
