@@ -93,6 +93,21 @@ def test_gunicorn_config_defaults_and_env_overrides(monkeypatch):
     assert conf["bind"] == "unix:/run/qingpu/gunicorn.sock"
 
 
+def test_gunicorn_freezes_the_loaded_app_before_forking():
+    """when_ready (the master, app preloaded) moves the startup objects out of the
+    collector's generations, so workers' full collections stay short."""
+    import gc
+
+    conf = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    assert conf["preload_app"] is True
+    gc.unfreeze()
+    try:
+        conf["when_ready"](None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_systemd_units_run_the_documented_commands():
     units = {p.name: p.read_text() for p in (ROOT / "deploy" / "systemd").glob("*.service")}
     assert set(units) >= {"qingpu-web.service", "qingpu-worker.service", "qingpu-beat.service"}
