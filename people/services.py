@@ -16,8 +16,8 @@ from django.db.models import Q
 from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerError
 
+from cms.queueing import task_delay_or_log
 from people import audit, roles, roster
 from people.models import ProfessionalTitle, RosterImport, School, Stage, User
 from people.roster import RosterRow, RowError
@@ -328,28 +328,25 @@ def roster_import_create(*, uploaded_file, uploaded_by: User, school_scope: Scho
     return roster_import
 
 
-# What publishing a task raises when the broker (Redis) is unreachable.
-BROKER_UNAVAILABLE = (BrokerError, ConnectionError, TimeoutError)
+def import_job_queue_or_fail(task, model, job_id: int, waiting: str) -> None:
+    """Queue an import job's next step (roster or training records); when the broker is
+    down, the upload has been saved but nothing will run it, so mark the job failed with a
+    message instead of failing the request."""
+    if task_delay_or_log(task, job_id):
+        return
+    message = _(
+        "The background task service is unavailable, so the import did not start; nothing "
+        "was changed. Please try again in a few minutes."
+    )
+    model.objects.filter(pk=job_id, status=waiting).update(
+        status=model.Status.FAILED,
+        errors=[RowError(0, "", "failed", message).as_dict()],
+        updated_at=timezone.now(),
+    )
 
 
 def _queue_or_fail(task, roster_import_id: int, waiting: str) -> None:
-    """Queue the import's next step; when the broker is down, the upload has been saved but
-    nothing will run it, so mark it failed with a message instead of failing the request."""
-    try:
-        task.delay(roster_import_id)
-    except BROKER_UNAVAILABLE as error:
-        logger.warning(
-            "broker unavailable, roster import %s not queued: %s", roster_import_id, error
-        )
-        message = _(
-            "The background task service is unavailable, so the import did not start; nothing "
-            "was changed. Please try again in a few minutes."
-        )
-        RosterImport.objects.filter(pk=roster_import_id, status=waiting).update(
-            status=RosterImport.Status.FAILED,
-            errors=[RowError(0, "", "failed", message).as_dict()],
-            updated_at=timezone.now(),
-        )
+    import_job_queue_or_fail(task, RosterImport, roster_import_id, waiting)
 
 
 def _stale_before():

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from certification import audit, imports
 from certification.models import TrainingImport
-from cms.queueing import task_delay_or_log
 from people.models import School
 from people.roster import RowError
+from people.services import import_job_queue_or_fail
 
 from .ledger import credit_award_bulk
 
@@ -167,19 +167,7 @@ def _store(job: TrainingImport, outcome: TrainingOutcome) -> None:
 
 
 def _queue_or_fail(task, job_id: int, waiting: str) -> None:
-    """Queue the import's next step; when the broker is down, nothing would run it, so mark it
-    failed with a message instead of failing the request."""
-    if task_delay_or_log(task, job_id):
-        return
-    message = _(
-        "The background task service is unavailable, so the import did not start; nothing "
-        "was changed. Please try again in a few minutes."
-    )
-    TrainingImport.objects.filter(pk=job_id, status=waiting).update(
-        status=TrainingImport.Status.FAILED,
-        errors=[RowError(0, "", "failed", message).as_dict()],
-        updated_at=timezone.now(),
-    )
+    import_job_queue_or_fail(task, TrainingImport, job_id, waiting)
 
 
 def _mark_failed(job_id: int, running: str) -> None:
