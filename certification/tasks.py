@@ -77,13 +77,7 @@ def recompute_pending_statuses(self) -> dict:
     run_id = self.request.id or uuid.uuid4().hex
     total = engine.RecomputeResult()
     while claimed := _pending_claim(run_id, limit=engine.CHUNK_SIZE):
-        result = engine.qualification_recompute(claimed)
-        total.users += result.users
-        total.written += result.written
-        total.changed += result.changed
-        total.reminders += result.reminders
-        total.by_state.update(result.by_state)
-        total.seconds += result.seconds
+        total.add(engine.qualification_recompute(claimed))
         # A row a new credit set back to "" during the recompute stays for the next run.
         PendingRecompute.objects.filter(user_id__in=claimed, claimed_by=run_id).delete()
         if len(claimed) < engine.CHUNK_SIZE:

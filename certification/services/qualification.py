@@ -93,6 +93,15 @@ class RecomputeResult:
     by_state: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
+    def add(self, other: RecomputeResult) -> None:
+        """Count another run's figures in (the batch task recomputes chunk by chunk)."""
+        self.users += other.users
+        self.written += other.written
+        self.changed += other.changed
+        self.reminders += other.reminders
+        self.by_state.update(other.by_state)
+        self.seconds += other.seconds
+
 
 @dataclass(frozen=True)
 class Reminder:
