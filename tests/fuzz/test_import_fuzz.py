@@ -10,6 +10,7 @@ Deterministic (derandomize, no example database), so CI sees the same inputs eve
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -188,7 +189,26 @@ def xlsx_bytes(draw, kind: str) -> bytes:
         workbook.create_sheet("第二页").append(["工号", "=1/0"])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return _timeless(buffer.getvalue())
+
+
+def _timeless(raw: bytes) -> bytes:
+    """The workbook's bytes without the clock: openpyxl stamps the save time into
+    docProps/core.xml and every zip entry, so the compressed length changed from one run to
+    the next, and with it the positions `mutated` draws (hypothesis: FlakyStrategyDefinition)."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as source, zipfile.ZipFile(out, "w") as target:
+        for entry in source.infolist():
+            content = source.read(entry)
+            if entry.filename == "docProps/core.xml":
+                content = re.sub(
+                    rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2026-01-01T00:00:00Z", content
+                )
+            fixed = zipfile.ZipInfo(entry.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            target.writestr(fixed, content, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 @pytest.mark.parametrize("kind", ["roster", "training"])
