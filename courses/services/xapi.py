@@ -16,9 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, F, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
@@ -288,26 +286,57 @@ def _not_learning_error(user, lesson: LessonPage) -> XAPIError:
     )
 
 
+@functools.cache
+def _result_update_sql(vendor: str, success: bool) -> str:
+    """The UPDATE of `_result_update`. SQLite has no GREATEST (its two-argument MAX is the
+    same) and compares a text parameter above any number, so there the score is cast to
+    NUMERIC, as Django's own Greatest and Value do."""
+    scaled = "CAST(%s AS NUMERIC)" if vendor == "sqlite" else "%s"
+    greatest = "MAX" if vendor == "sqlite" else "GREATEST"
+    passed = ", success = %s" if success else ""
+    return (
+        f"UPDATE {H5PResult._meta.db_table} SET attempts = attempts + 1, "  # noqa: S608
+        f"last_scaled = {scaled}, "
+        f"best_scaled = {greatest}(COALESCE(best_scaled, {scaled}), {scaled}), "
+        "last_raw = %s, max_raw = %s, completed = %s, last_attempt_at = %s, updated_at = %s"
+        f"{passed} WHERE user_id = %s AND lesson_id = %s AND package_id = %s"
+    )
+
+
 def _result_update(*, user, lesson: LessonPage, package_id: int, parsed: ParsedStatement):
     """Race-safe upsert of the H5PResult: one UPDATE with database-side arithmetic, an INSERT
-    only for the first attempt (and the UPDATE again if another request inserted first)."""
+    only for the first attempt (and the UPDATE again if another request inserted first).
+
+    The UPDATE is written in SQL (`_result_update_sql`): it runs on every counted statement,
+    and the ORM's queryset with Greatest/Coalesce cost about 0.5 ms of CPU to build and
+    compile each time. tests/courses/test_h5p_completion.py holds its arithmetic on both
+    databases."""
     score = parsed.score
     now = timezone.now()
-    scaled = Value(score.scaled, output_field=DecimalField(max_digits=5, decimal_places=4))
-    changes = {
-        "attempts": F("attempts") + 1,
-        "last_scaled": score.scaled,
-        "best_scaled": Greatest(Coalesce(F("best_scaled"), scaled), scaled),
-        "last_raw": score.raw,
-        "max_raw": score.max,
-        "completed": True,
-        "last_attempt_at": now,
-        "updated_at": now,
-    }
-    if parsed.success:
-        changes["success"] = True
-    rows = H5PResult.objects.filter(user=user, lesson=lesson, package_id=package_id)
-    if rows.update(**changes):
+    ops = connection.ops
+    scaled = ops.adapt_decimalfield_value(score.scaled, 5, 4)
+    params = [
+        scaled,
+        scaled,
+        scaled,
+        ops.adapt_decimalfield_value(score.raw, 9, 2),
+        ops.adapt_decimalfield_value(score.max, 9, 2),
+        True,
+        ops.adapt_datetimefield_value(now),
+        ops.adapt_datetimefield_value(now),
+        *([True] if parsed.success else []),
+        user.pk,
+        lesson.pk,
+        package_id,
+    ]
+    sql = _result_update_sql(connection.vendor, bool(parsed.success))
+
+    def update() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
+
+    if update():
         return
     result = H5PResult(
         user=user,
@@ -327,7 +356,7 @@ def _result_update(*, user, lesson: LessonPage, package_id: int, parsed: ParsedS
         with transaction.atomic():
             result.save(force_insert=True)
     except IntegrityError:
-        rows.update(**changes)
+        update()
 
 
 def _duplicate_outcome(*, user, statement_id) -> XAPIOutcome | None:
