@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import OperationalError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,11 +46,10 @@ from courses.models import CoursePage, Enrollment
 from people.models import School, User
 
 from .certificates import (
-    certificate_issue,
-    certificate_unsaved,
+    certificates_insert,
     course_certificate_fields,
-    next_serials,
     qualification_certificate_fields,
+    qualification_same_period,
 )
 
 logger = logging.getLogger(__name__)
@@ -214,26 +213,9 @@ def _insert(owed: list[tuple[int, dict]]) -> int:
     for start in range(0, len(owed), CHUNK_SIZE):
         chunk = owed[start : start + CHUNK_SIZE]
         holders = _holders(user_id for user_id, _values in chunk)
-        rows = [certificate_unsaved(holders[user_id], **values) for user_id, values in chunk]
-        by_year: dict[int, list[Certificate]] = defaultdict(list)
-        for row in rows:
-            by_year[row.issued_on.year].append(row)
-        try:
-            with transaction.atomic():
-                for year in sorted(by_year):
-                    for row, serial in zip(
-                        by_year[year], next_serials(year, len(by_year[year])), strict=True
-                    ):
-                        row.serial = serial
-                Certificate.objects.bulk_create(rows)
-            created += len(rows)
-        except IntegrityError:
-            # A single issue took one of these keys after the check (or, rarer, a code
-            # collided): the chunk's serials went back with the rollback; issue it row by
-            # row, where the natural key finds the winner's certificate.
-            logger.info("bulk certificate chunk conflicted; issuing %d rows one by one", len(chunk))
-            for user_id, values in chunk:
-                created += certificate_issue(holder=holders[user_id], **values).created
+        created += len(
+            certificates_insert([(holders[user_id], values) for user_id, values in chunk])
+        )
     return created
 
 
@@ -271,11 +253,7 @@ def certificates_issue_bulk(
             if (user_id, key) in seen:
                 continue
             seen.add((user_id, key))
-            same_period = [
-                c
-                for c in held.get(user_id, [])
-                if c.subject_key == key or c.subject_key.startswith(key + "#")
-            ]
+            same_period = qualification_same_period(held.get(user_id, []), key)
             live = next((c for c in same_period if c.revoked_at is None), None)
             if not same_period:
                 owed.append((user_id, values))

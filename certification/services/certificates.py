@@ -7,7 +7,9 @@ sequential, readable and never reused; the verification code is random.
 """
 
 import datetime
+import logging
 import secrets
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,6 +22,8 @@ from django.utils.translation import gettext as _
 
 from certification import audit
 from certification.models import Certificate, CertificateKind, CertificateSerial
+
+logger = logging.getLogger(__name__)
 
 SERIAL_PREFIX = "QP"
 # 20 characters of Crockford-like base32 (no 0/1/i/l/o/u): 100 bits, safe to read aloud.
@@ -139,6 +143,45 @@ def certificate_issue(
     return Issued(certificate, True)
 
 
+def certificates_insert(owed: list[tuple[object, dict]]) -> list[int]:
+    """Issue many new certificates at once: `owed` is (holder, `certificate_issue` keyword
+    arguments) pairs whose natural keys are not taken yet. One block of serials per year
+    (`next_serials`) and one INSERT; returns the ids of the certificates created.
+
+    The natural key is the guard: if a single issue took one of these keys since the caller
+    looked, the block rolls back (its serials with it) and the rows are issued one by one
+    through `certificate_issue`, which finds the winner's certificate."""
+    rows = [certificate_unsaved(holder, **values) for holder, values in owed]
+    if not rows:
+        return []
+    by_year: dict[int, list[Certificate]] = defaultdict(list)
+    for row in rows:
+        by_year[row.issued_on.year].append(row)
+    try:
+        with transaction.atomic():
+            for year in sorted(by_year):
+                serials = next_serials(year, len(by_year[year]))
+                for row, serial in zip(by_year[year], serials, strict=True):
+                    row.serial = serial
+            Certificate.objects.bulk_create(rows)
+        return [row.pk for row in rows]
+    except IntegrityError:
+        logger.info("a block of %d certificates conflicted; issuing them one by one", len(rows))
+        created = []
+        for holder, values in owed:
+            issued = certificate_issue(holder=holder, **values)
+            if issued.created:
+                created.append(issued.certificate.pk)
+        return created
+
+
+def qualification_same_period(certificates, key: str) -> list[Certificate]:
+    """The certificates among `certificates` issued for the qualification period `key`
+    (`qualification_subject_key`): its first one and any re-issue after a revocation
+    (key#2, key#3, …)."""
+    return [c for c in certificates if c.subject_key == key or c.subject_key.startswith(key + "#")]
+
+
 def certificate_revoke(*, certificate: Certificate, reason: str, revoked_by) -> Certificate:
     """Revoke with a reason; the verification page then says so, with the date. Revoking an
     already revoked certificate keeps the first revocation."""
@@ -230,9 +273,7 @@ def qualification_certificate_issue(
                 subject_key__startswith=key,
             )
         )
-    same_period = [
-        c for c in existing if c.subject_key == key or c.subject_key.startswith(key + "#")
-    ]
+    same_period = qualification_same_period(existing, key)
     live = next((c for c in same_period if c.revoked_at is None), None)
     if live is not None:
         if live.expires_on != status.expires_on:

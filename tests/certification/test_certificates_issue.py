@@ -307,3 +307,33 @@ def test_a_broker_outage_does_not_fail_the_completion(
     certificate = Certificate.objects.get()
     assert certificate.needs_render  # rendered by the first download instead
     assert log.warning.called
+
+
+def test_teachers_qualifying_together_take_one_block_of_serials(
+    make_user, school_a, no_render_on_issue
+):
+    """The engine inserts a chunk's new certificates at once (certificates_insert): the
+    queries do not grow with the number of teachers who qualify, and their serials are one
+    consecutive block. One by one, each took the year's counter row again in the same
+    transaction, which grew with the square of the count at city scale."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    course = make_course(lessons=0)
+    only_standard(requirements=[course_req(course)], validity_months=36)
+
+    def qualify(count, start):
+        for n in range(start, start + count):
+            teacher = make_user(roles.TEACHER, school_a, staff_no=f"T9{n:02d}")
+            award(teacher, **course_credit(course, awarded_on=QUALIFIED_ON))
+        with CaptureQueriesContext(connection) as queries:
+            qualification_recompute(today=datetime.date(2026, 6, 1))
+        return len(queries)
+
+    few = qualify(2, 0)
+    many = qualify(7, 2)
+    assert many <= few  # the first run also creates the year's serial counter
+    certificates = Certificate.objects.filter(kind=CertificateKind.QUALIFICATION)
+    serials = sorted(certificates.values_list("serial", flat=True))
+    assert serials == [f"QP-2026-{n:06d}" for n in range(1, 10)]
+    assert certificates.filter(issued_on=QUALIFIED_ON, expires_on=EXPIRES_ON).count() == 9
