@@ -414,23 +414,54 @@ def xapi_statement_record(*, user, lesson_id, package_id, statement) -> XAPIOutc
         return duplicate
 
 
+STATEMENT_FIELDS = (
+    "statement_id",
+    "user",
+    "package",
+    "lesson",
+    "verb",
+    "scaled",
+    "counted",
+    "raw",
+    "received_at",
+)
+
+
+@functools.cache
+def _statement_insert_sql() -> str:
+    meta = XAPIStatement._meta
+    columns = ", ".join(meta.get_field(name).column for name in STATEMENT_FIELDS)
+    marks = ", ".join(["%s"] * len(STATEMENT_FIELDS))
+    return f"INSERT INTO {meta.db_table} ({columns}) VALUES ({marks})"  # noqa: S608
+
+
+def _statement_insert(**values) -> None:
+    """INSERT the XAPIStatement row, each value prepared by its own field as the ORM would
+    (the UUID, the JSON, the time), without building a model instance and an insert query
+    for every statement (0.4 ms of CPU). Every value was checked by `xapi_statement_parse`:
+    the verb is one of H5P's, the score quantized, the statement parsed JSON. A replayed
+    statement id fails the unique index with IntegrityError, as `save()` did."""
+    meta = XAPIStatement._meta
+    params = [
+        meta.get_field(name).get_db_prep_save(values[name], connection) for name in STATEMENT_FIELDS
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_statement_insert_sql(), params)
+
+
 @transaction.atomic
 def _record(*, user, lesson, package_id, parsed: ParsedStatement, statement) -> XAPIOutcome:
-    raw = {**statement, "actor": _actor(user)}
-    row = XAPIStatement(
+    _statement_insert(
         statement_id=parsed.statement_id,
-        user=user,
-        package_id=package_id,
-        lesson=lesson,
+        user=user.pk,
+        package=package_id,
+        lesson=lesson.pk,
         verb=parsed.verb,
         scaled=parsed.score.scaled if parsed.score else None,
         counted=parsed.counts,
-        raw=raw,
+        raw={**statement, "actor": _actor(user)},
+        received_at=timezone.now(),
     )
-    row.full_clean(
-        exclude=["user", "package", "lesson"], validate_unique=False, validate_constraints=False
-    )
-    row.save(force_insert=True)
     if not parsed.counts:
         return XAPIOutcome()
     _result_update(user=user, lesson=lesson, package_id=package_id, parsed=parsed)

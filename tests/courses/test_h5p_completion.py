@@ -197,3 +197,28 @@ def test_query_count_per_statement_is_fixed(
     assert response.json()["lesson_completed"] is True
     with django_assert_max_num_queries(MAX_QUERIES_STEADY):
         post_statement(client, lesson, package, statement(package, verb="interacted"))
+
+
+def test_the_stored_statement_is_what_was_sent_with_the_server_s_actor(
+    client, teacher_a, lesson, package
+):
+    """The statement row is written in SQL (courses.services.xapi._statement_insert): every
+    column reads back as the ORM would have stored it, on both databases."""
+    import datetime
+    import uuid
+
+    from django.utils import timezone
+
+    sent = statement(package, raw=3, max_score=4, success=False)
+    sent["object"]["definition"]["name"] = {"zh-CN": "测验：导师的第一次谈话"}
+    before = timezone.now()
+    post_statement(client, lesson, package, sent)
+    stored = XAPIStatement.objects.get()
+    assert stored.statement_id == uuid.UUID(sent["id"])
+    assert (stored.user, stored.lesson_id, stored.package) == (teacher_a, lesson.pk, package)
+    assert stored.verb == sent["verb"]["id"]
+    assert stored.scaled == Decimal("0.75") and stored.counted is True
+    assert stored.raw == {**sent, "actor": stored.raw["actor"]}
+    assert stored.raw["actor"]["account"]["name"] == str(teacher_a.pk)
+    assert before <= stored.received_at <= timezone.now() + datetime.timedelta(seconds=1)
+    assert XAPIStatement.objects.filter(statement_id=sent["id"], received_at__gte=before).exists()
