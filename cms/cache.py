@@ -89,7 +89,26 @@ class FailSafeRedisCache(RedisCache):
             return self._degraded("delete_many", None)
 
     def clear(self):
+        """Delete this cache's keys, those under its KEY_PREFIX, and only those. Django's
+        clear() is FLUSHDB, which also deletes the keys of every other deployment or test
+        run that shares the Redis database under its own prefix (two tier-2 test runs at
+        once lost each other's cached site root and counted one query too many). Without a
+        prefix the cache owns the database, and FLUSHDB stays."""
         try:
-            return super().clear()
+            if not self.key_prefix:
+                return super().clear()
+            client = self._cache.get_client(write=True)
+            pattern = self.key_prefix.replace("\\", "\\\\")
+            for char in "*?[]":
+                pattern = pattern.replace(char, "\\" + char)
+            batch = []
+            for key in client.scan_iter(match=pattern + ":*", count=1000):
+                batch.append(key)
+                if len(batch) >= 1000:
+                    client.delete(*batch)
+                    batch.clear()
+            if batch:
+                client.delete(*batch)
+            return True
         except UNAVAILABLE:
             return self._degraded("clear", False)

@@ -81,9 +81,9 @@ def query_counts() -> dict[str, int]:
                 clients[reader].force_login(User.objects.get(staff_no=reader))
         client = clients[reader]
         client.get(url)  # warm per-process caches (site root paths, settings)
-        # The fewer of two requests: a write that is due once in a while (a throttled
-        # "last seen" or a cache entry expiring between the two sizes) made the count differ
-        # by one now and then (seen in 2 of 7 runs). Growth with the data shows in both.
+        # The fewer of two requests. The count differed by one in 2 of 7 runs while another
+        # tier-2 run shared Redis: its cache.clear() was FLUSHDB and took this run's cached
+        # site root (cms.cache now clears its own prefix only). Growth shows in both.
         measured = []
         for _request in range(2):
             with CaptureQueriesContext(connection) as captured:
