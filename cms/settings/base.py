@@ -201,8 +201,11 @@ AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out account or IP is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with the session's user read in one hand-written SELECT.
+    "people.backends.UserBackend",
 ]
+# Django's database sessions, with the per-request read in one hand-written SELECT.
+SESSION_ENGINE = "cms.session_store"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from cms.hotpath import live_page_sql, parent_path_sql
+from cms import hotpath
+from cms.hotpath import live_page_get, live_page_sql, parent_path_sql
 
 from ..choices import CompletionCriterion, EnrollmentStatus, LessonStatus
 from ..models import (
@@ -263,7 +264,12 @@ def _lesson_for_statement(*, user, lesson_id: int, package_id: int) -> LessonPag
         Page.steplen,
         lesson_id,
     ]
-    lesson = next(iter(LessonPage.objects.raw(_lesson_sql(), params)), None)
+    lesson = live_page_get(
+        LessonPage,
+        _lesson_sql(),
+        params,
+        ("plays_package", "already_completed", "learning_enrollment_id"),
+    )
     if lesson is None:
         raise XAPIError(_("This lesson does not exist or is not published."), status=404)
     # SQLite answers EXISTS with 0/1.
@@ -331,12 +337,7 @@ def _result_update(*, user, lesson: LessonPage, package_id: int, parsed: ParsedS
     ]
     sql = _result_update_sql(connection.vendor, bool(parsed.success))
 
-    def update() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.rowcount
-
-    if update():
+    if hotpath.execute(sql, params):
         return
     result = H5PResult(
         user=user,
@@ -356,7 +357,7 @@ def _result_update(*, user, lesson: LessonPage, package_id: int, parsed: ParsedS
         with transaction.atomic():
             result.save(force_insert=True)
     except IntegrityError:
-        update()
+        hotpath.execute(sql, params)
 
 
 def _duplicate_outcome(*, user, statement_id) -> XAPIOutcome | None:
@@ -445,8 +446,7 @@ def _statement_insert(**values) -> None:
     params = [
         meta.get_field(name).get_db_prep_save(values[name], connection) for name in STATEMENT_FIELDS
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_statement_insert_sql(), params)
+    hotpath.execute(_statement_insert_sql(), params)
 
 
 @transaction.atomic
