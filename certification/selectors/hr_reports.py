@@ -27,7 +27,7 @@ from people.selectors import user_is_district_admin
 
 from ..models import CreditCycle, CreditEntry, ReportExport
 from ..models.qualification import QualificationState, QualificationStatus
-from .coverage import COVERING_STATES, active_teachers
+from .coverage import COVERING_STATES, active_teachers, teacher_group_id
 from .qualification import MENTOR_STANDARD_CODE
 from .requirements import ZERO, CycleRule, cell_total, met_in_sql, requirement_met
 
@@ -124,7 +124,9 @@ def _displayed_points_filter(filters: HRReportFilters) -> Q:
 def hr_report_teachers(filters: HRReportFilters) -> QuerySet[User]:
     """The report's teachers (active, with a school and the teacher role), filtered and
     ordered; by 学分 through a correlated sum so a page can be cut in the database."""
-    teachers = active_teachers().select_related("school")
+    # The group's id, not its name: PostgreSQL then plans the joins for every teacher
+    # (coverage.teacher_group_id); 0 matches nobody when the role does not exist yet.
+    teachers = active_teachers(teacher_group_id() or 0).select_related("school")
     if filters.school_id:
         teachers = teachers.filter(school_id=filters.school_id)
     if filters.title:

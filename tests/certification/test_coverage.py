@@ -113,6 +113,23 @@ def test_district_rows_and_rates():
 
 
 @pytest.mark.django_db
+def test_district_counts_only_the_teacher_role_and_nobody_without_it():
+    """The district counts filter on the teacher group's id (coverage.teacher_group_id):
+    other roles are not counted, and without the group nobody is."""
+    from django.contrib.auth.models import Group
+
+    school = SchoolFactory(code="D010", students_primary=30)
+    bulk_teachers(school, 2, state=S.QUALIFIED)
+    lecturer = bulk_teachers(school, 1, state=S.QUALIFIED)[0]
+    lecturer.groups.set([Group.objects.get(name=roles.LECTURER)])
+    [row] = [row for row in district_coverage() if row.code == "D010"]
+    assert (row.teachers, row.qualified) == (2, 2)
+    Group.objects.filter(name=roles.TEACHER).delete()
+    [row] = [row for row in district_coverage() if row.code == "D010"]
+    assert (row.teachers, row.qualified) == (0, 0)
+
+
+@pytest.mark.django_db
 def test_district_sort_directions_and_unknown_key():
     low = SchoolFactory(code="E001", name="乙校", students_primary=60)
     high = SchoolFactory(code="E002", name="甲校", students_primary=15)

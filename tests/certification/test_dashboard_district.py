@@ -145,6 +145,8 @@ def test_query_count_does_not_grow(
         bulk_teachers(school, 2, state=S.IN_PROGRESS)
     client = client_for(district_admin)
     client.get(URL)
-    with django_assert_max_num_queries(14):
+    # 15: the teacher group's id is read first, so PostgreSQL plans the district counts
+    # for the group's real size (coverage.teacher_group_id).
+    with django_assert_max_num_queries(15):
         response = client.get(URL, {"sort": "-rate"})
     assert len(response.context["rows"]) == extra_schools
