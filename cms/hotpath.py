@@ -56,12 +56,7 @@ def instance_from_row(model, row):
 
 def fetch_one(sql: str, params, using: str = DEFAULT_DB_ALIAS):
     """The first row of `sql`; on PostgreSQL as a prepared statement of the connection."""
-    database = connections[using]
-    with (
-        _prepared_cursor(database) if database.vendor == "postgresql" else database.cursor() as (
-            cursor
-        )
-    ):
+    with _cursor(using) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 
@@ -69,14 +64,16 @@ def fetch_one(sql: str, params, using: str = DEFAULT_DB_ALIAS):
 def execute(sql: str, params, using: str = DEFAULT_DB_ALIAS) -> int:
     """Run one INSERT or UPDATE, on PostgreSQL as a prepared statement of the connection;
     returns the number of rows it wrote."""
-    database = connections[using]
-    with (
-        _prepared_cursor(database) if database.vendor == "postgresql" else database.cursor() as (
-            cursor
-        )
-    ):
+    with _cursor(using) as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def _cursor(using: str):
+    database = connections[using]
+    if database.vendor == "postgresql":
+        return _prepared_cursor(database)
+    return database.cursor()
 
 
 def _prepared_cursor(database):
@@ -120,7 +117,8 @@ def live_page_sql(model: type[Page], *extra_columns: str) -> str:
 
     Only table and column names and the caller's constant expressions are formatted in;
     every value is a query parameter."""
-    assert list(model._meta.parents) == [Page], "one level of multi-table inheritance"
+    if list(model._meta.parents) != [Page]:
+        raise TypeError(f"{model.__name__}: only a page model whose one parent is Page")
     own = model_columns_sql(model, lambda field: "p" if field.model is Page else "s")
     columns = ",\n  ".join([own, *extra_columns])
     page, specific = Page._meta.db_table, model._meta.db_table

@@ -8,6 +8,7 @@ import functools
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from cms.hotpath import fetch_one, instance_from_row, model_columns_sql
 
@@ -22,8 +23,6 @@ def _user_sql(vendor: str) -> str:
 
 def user_by_pk(user_id):
     """The user with this primary key (as the session stores it: a string), or None."""
-    from django.db import connection
-
     model = get_user_model()
     try:
         pk = model._meta.pk.to_python(user_id)

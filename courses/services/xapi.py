@@ -336,7 +336,6 @@ def _result_update(*, user, lesson: LessonPage, package_id: int, parsed: ParsedS
         package_id,
     ]
     sql = _result_update_sql(connection.vendor, bool(parsed.success))
-
     if hotpath.execute(sql, params):
         return
     result = H5PResult(
